@@ -1,0 +1,28 @@
+"""Reads about users and entities."""
+
+from django.db.models import QuerySet
+
+from accounts.models import Entity, User
+
+
+def entity_ids_of(user: User) -> list[int]:
+    """The ids of the user's entities, computed once per user object (per request)."""
+    cached = getattr(user, "_entity_ids_cache", None)
+    if cached is None:
+        cached = list(user.entities.values_list("id", flat=True)) if user.is_authenticated else []
+        user._entity_ids_cache = cached
+    return cached
+
+
+def entities_visible_to(user: User) -> QuerySet[Entity]:
+    if user.is_superuser:
+        return Entity.objects.all()
+    return Entity.objects.filter(id__in=entity_ids_of(user))
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    """Active users sharing one of the user's entities: the reps one may assign to."""
+    users = User.objects.filter(is_active=True)
+    if user.is_superuser:
+        return users
+    return users.filter(entities__in=entity_ids_of(user)).distinct()

@@ -1,0 +1,6 @@
+"""Embedded mode for `make run`: SQLite and in-process tasks unless the environment says otherwise."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.env import env_bool
+
+DEBUG = env_bool("DEBUG", True)

@@ -1,0 +1,83 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+
+from prospects.models import Job, ProspectContact, ProspectNote
+from prospects.services import assignee_rights_move, normalise_email
+
+
+class NoteInline(admin.TabularInline):
+    model = ProspectNote
+    extra = 0
+    fields = ["text", "author", "entity", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["author"]
+
+
+@admin.register(ProspectContact)
+class ProspectContactAdmin(GuardedModelAdmin):
+    list_display = ["last_name", "first_name", "company", "job_title", "email", "assigned_to", "status", "region"]
+    list_filter = ["status", "entities", "region", "origin", "company__type", "sector"]
+    search_fields = ["last_name", "first_name", "email", "company__name", "phone", "mobile"]
+    list_select_related = ["company", "assigned_to"]
+    autocomplete_fields = ["company", "parent_company", "assigned_to", "sector", "client_contact"]
+    filter_horizontal = ["entities", "skills", "diffusion_lists"]
+    readonly_fields = ["created_by", "updated_by", "created_at", "updated_at", "import_job"]
+    show_full_result_count = False  # no COUNT(*) over a million rows on every page
+    inlines = [NoteInline]
+    fieldsets = [
+        (
+            _("Contact prospect"),
+            {"fields": ["company", "gender", "last_name", "first_name", "department", "job_title", "entities"]},
+        ),
+        (
+            _("Coordonnées"),
+            {"fields": ["email", "phone", "mobile", "fax", "address", "postcode", "city", "region", "country"]},
+        ),
+        (
+            _("Suivi commercial"),
+            {
+                "fields": [
+                    "parent_company",
+                    "assigned_to",
+                    "status",
+                    "sector",
+                    "origin",
+                    "origin_comment",
+                    "description",
+                    "client_contact",
+                ]
+            },
+        ),
+        (_("Compétences et listes"), {"fields": ["skills", "diffusion_lists"]}),
+        (_("Historique"), {"fields": ["created_by", "created_at", "updated_by", "updated_at", "import_job"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        previous = None
+        if change:
+            previous = ProspectContact.objects.filter(pk=obj.pk).values_list("assigned_to", flat=True).first()
+        obj.email = normalise_email(obj.email)
+        obj.updated_by = request.user
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        assignee_rights_move(prospect=obj, previous_id=previous)
+
+
+@admin.register(ProspectNote)
+class ProspectNoteAdmin(admin.ModelAdmin):
+    list_display = ["prospect", "author", "entity", "created_at"]
+    list_filter = ["entity"]
+    search_fields = ["text", "prospect__last_name", "author__username"]
+    list_select_related = ["prospect", "author", "entity"]
+    autocomplete_fields = ["prospect", "author"]
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "status", "created_by", "created_at", "progress_done", "progress_total"]
+    list_filter = ["kind", "status"]
+    search_fields = ["source_name", "created_by__username"]
+    list_select_related = ["created_by"]
+    readonly_fields = [field.name for field in Job._meta.fields]

@@ -1,0 +1,238 @@
+"""Background jobs shared by imports and exports: create, claim, run, report progress, sweep.
+
+Life of a job: PENDING (row created, message queued after commit) → RUNNING (claimed by a
+conditional update, so a redelivered message cannot run it twice) → DONE or FAILED. The
+handler's writes and the final status change commit together, so a worker that dies
+mid-run leaves no rows of that run; the sweeper then marks the job FAILED and it can be
+retried.
+
+Progress goes to the cache (Redis in production, process memory in embedded mode) because
+the handler's own transaction hides any row update until it commits.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from prospects.models import Job, JobKind, JobStatus
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_WRITE_INTERVAL = 0.5  # seconds between two cache writes of the progress
+
+
+class JobFailed(Exception):
+    """Raised by a handler to end its job FAILED with a message (and per-row errors)."""
+
+    def __init__(self, message: str, *, errors: list | None = None, counts: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+        self.counts = counts or {}
+
+
+class JobLost(Exception):
+    """The job stopped being ours (the sweeper failed it) before we could finish."""
+
+
+@dataclass
+class JobOutcome:
+    counts: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+
+
+Handler = Callable[[Job, "JobProgress"], JobOutcome]
+JOB_HANDLERS: dict[str, Handler] = {}
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of one kind."""
+
+    def register(func: Handler) -> Handler:
+        JOB_HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def _progress_key(job_id: int) -> str:
+    return f"job-progress:{job_id}"
+
+
+class JobProgress:
+    """Handed to a handler: `start(total)`, then `advance(n)`; writes are throttled."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.done = 0
+        self.total = 0
+        self._last_write = 0.0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self._write(force=True)
+
+    def advance(self, step: int = 1) -> None:
+        self.done += step
+        self._write()
+
+    def _write(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last_write >= PROGRESS_WRITE_INTERVAL:
+            self._last_write = now
+            cache.set(
+                _progress_key(self.job_id),
+                {"done": self.done, "total": self.total, "beat": timezone.now().timestamp()},
+                timeout=settings.JOB_STALE_AFTER_SECONDS * 4,
+            )
+
+
+def job_progress(job: Job) -> tuple[int, int]:
+    """(done, total) for display: live from the cache while running, else from the row."""
+    if job.status == JobStatus.RUNNING:
+        live = cache.get(_progress_key(job.pk))
+        if live:
+            return live["done"], live["total"]
+    return job.progress_done, job.progress_total
+
+
+def job_percent(job: Job) -> int:
+    if job.status == JobStatus.DONE:
+        return 100
+    done, total = job_progress(job)
+    return min(100, done * 100 // total) if total else 0
+
+
+def job_create(
+    *,
+    kind: str,
+    by: User,
+    options: dict | None = None,
+    source: File | None = None,
+    source_name: str = "",
+) -> Job:
+    """Save the job row (and its uploaded file through the storage API), queue it on commit."""
+    if kind not in JobKind.values:
+        raise ValueError(f"unknown job kind {kind!r}")
+    job = Job(kind=kind, created_by=by, options=options or {}, source_name=source_name[:255])
+    if source is not None:
+        job.source_file.save(source_name or "upload", source, save=False)
+    job.save()
+    job_enqueue(job.pk)
+    return job
+
+
+def job_enqueue(job_id: int) -> None:
+    from prospects.tasks import run_job
+
+    # After commit: a worker must never look for a row that is not there yet, and a
+    # request that rolls back must queue nothing.
+    transaction.on_commit(lambda: run_job.delay(job_id))
+
+
+def job_claim(job_id: int) -> bool:
+    """Move PENDING → RUNNING; exactly one of several concurrent claims wins."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
+    )
+    return claimed == 1
+
+
+def job_run(job_id: int) -> str:
+    """Run one job to its end. Returns the final status (or "skipped" when not claimed)."""
+    if not job_claim(job_id):
+        logger.info("job %s not claimed (already taken or gone)", job_id)
+        return "skipped"
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    handler = JOB_HANDLERS.get(job.kind)
+    progress = JobProgress(job.pk)
+    try:
+        if handler is None:
+            raise JobFailed(_("Aucun traitement n'est défini pour ce type de tâche."))
+        with transaction.atomic():
+            outcome = handler(job, progress)
+            finished = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.DONE,
+                counts=outcome.counts,
+                errors=outcome.errors,
+                progress_done=progress.done,
+                progress_total=max(progress.total, progress.done),
+                result_file=job.result_file.name or "",
+                result_name=job.result_name,
+                finished_at=timezone.now(),
+                heartbeat_at=timezone.now(),
+            )
+            if not finished:
+                raise JobLost
+    except JobLost:
+        logger.warning("job %s was failed by the sweeper while running; its writes are rolled back", job_id)
+        return JobStatus.FAILED
+    except JobFailed as failure:
+        _job_fail(job.pk, failure.message, errors=failure.errors, counts=failure.counts, progress=progress)
+        return JobStatus.FAILED
+    except Exception as exc:  # the report must say something even for a bug
+        logger.exception("job %s crashed", job_id)
+        _job_fail(job.pk, _("Erreur inattendue : %(error)s") % {"error": exc}, progress=progress)
+        return JobStatus.FAILED
+    finally:
+        cache.delete(_progress_key(job.pk))
+    return JobStatus.DONE
+
+
+def _job_fail(job_id: int, message: str, *, errors=None, counts=None, progress: JobProgress | None = None) -> None:
+    fields = {"status": JobStatus.FAILED, "error_message": message, "finished_at": timezone.now()}
+    if errors is not None:
+        fields["errors"] = errors
+    if counts is not None:
+        fields["counts"] = counts
+    if progress is not None:
+        fields.update(progress_done=progress.done, progress_total=progress.total)
+    Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(**fields)
+
+
+def job_save_result(job: Job, *, name: str, content: File) -> None:
+    """Store a result file through the storage API; the row is updated when the job ends."""
+    job.result_file.save(name, content, save=False)
+    job.result_name = name
+
+
+def jobs_sweep_stuck(*, stale_after: timedelta | None = None) -> int:
+    """Mark FAILED the RUNNING jobs that gave no sign of life for too long. Returns how many."""
+    stale_after = stale_after or timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS)
+    limit = timezone.now() - stale_after
+    swept = 0
+    for job_id, heartbeat in Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=limit).values_list(
+        "id", "heartbeat_at"
+    ):
+        live = cache.get(_progress_key(job_id))
+        if live and live["beat"] >= limit.timestamp():
+            continue  # still reporting progress: alive
+        swept += Job.objects.filter(pk=job_id, status=JobStatus.RUNNING, heartbeat_at=heartbeat).update(
+            status=JobStatus.FAILED,
+            error_message=_("Le traitement s'est interrompu (processus arrêté). Vous pouvez le relancer."),
+            finished_at=timezone.now(),
+        )
+    return swept
+
+
+@transaction.atomic
+def job_retry(*, job: Job) -> bool:
+    """Queue a FAILED job again; False if it was not FAILED."""
+    reset = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+        status=JobStatus.PENDING, error_message="", errors=[], counts={}, progress_done=0, finished_at=None
+    )
+    if reset:
+        job_enqueue(job.pk)
+    return bool(reset)

@@ -1,0 +1,288 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from crm.choices import Gender, Region, choices_check
+
+
+class ContactStatus(models.TextChoices):
+    NEW = "nouveau", _("Nouveau")
+    ASSIGNED = "affecte", _("Affecté")
+    IN_PROGRESS = "en_cours", _("En cours")
+    CONVERTED = "converti", _("Converti")
+    ABANDONED = "abandonne", _("Abandonné")
+
+
+class Origin(models.TextChoices):
+    MARKETING = "campagne", _("Campagne marketing")
+    TRADE_SHOW = "salon", _("Salon / événement")
+    WEBSITE = "site_web", _("Site web")
+    REFERRAL = "recommandation", _("Recommandation")
+    COLD = "prospection", _("Prospection directe")
+    NETWORK = "reseau", _("Réseau social")
+    IMPORT = "import", _("Import de fichier")
+    OTHER = "autre", _("Autre")
+
+
+# The rights R1–R13 of the spec. Codenames are stable; labels are the guide's wording.
+RIGHTS = (
+    ("edit_prospect", "Ajouter/modifier un contact prospect"),
+    ("quick_add_prospects", "Charger des contacts prospects en masse (ajout rapide de fichiers vcf)"),
+    ("manage_prospect_tasks", "Gestion des tâches sur les contacts prospects"),
+    (
+        "manage_free_prospect_opportunities",
+        "Gestion des opportunités sur un contact prospect libre (non rattaché à une société)",
+    ),
+    ("manage_prospect_skills", "Gérer l'environnement de compétences d'un contact prospect"),
+    ("convert_prospect", "Convertir un contact prospect en contact client"),
+    ("import_prospects", "Importer en masse des contacts prospects"),
+    ("export_prospects_vcf", "Exporter des contacts prospects en VCF"),
+    ("import_prospects_vcf", "Importer des contacts prospects à partir de VCF"),
+    ("manage_prospect_subscriptions", "Gestion des abonnements aux listes de diffusion"),
+    ("manage_own_prospect_notes", "Gérer ses notes pour les contacts prospects"),
+    ("view_all_prospect_notes", "Voir toutes les notes saisies sur un contact prospect (toutes entités)"),
+    ("manage_all_prospect_notes", "Gérer toutes les notes saisies sur un contact prospect"),
+)
+
+# What the assigned rep receives on the contact itself (and loses when reassigned).
+ASSIGNEE_OBJECT_RIGHTS = ("edit_prospect",)
+
+
+class ProspectContact(models.Model):
+    """A person the sales team is trying to win, at a prospect/client company or free."""
+
+    company = models.ForeignKey(
+        "crm.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prospects",
+        verbose_name=_("société"),
+    )
+    gender = models.CharField(_("genre"), max_length=3, choices=Gender.choices, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100)
+    first_name = models.CharField(_("prénom"), max_length=100)
+    department = models.CharField(_("service dans l'organigramme"), max_length=120, blank=True)
+    job_title = models.CharField(_("fonction"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    fax = models.CharField(_("fax"), max_length=40, blank=True)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=12, blank=True)
+    city = models.CharField(_("ville"), max_length=120, blank=True)
+    region = models.CharField(_("région"), max_length=3, choices=Region.choices, blank=True)
+    country = models.CharField(_("pays"), max_length=80, blank=True, default="France")
+    parent_company = models.ForeignKey(
+        "crm.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("groupe / compte parent"),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_prospects",
+        verbose_name=_("affecté à"),
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=ContactStatus.choices, default=ContactStatus.NEW)
+    sector = models.ForeignKey(
+        "crm.Sector", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("secteur d'activité")
+    )
+    origin = models.CharField(_("origine"), max_length=20, choices=Origin.choices, blank=True)
+    origin_comment = models.CharField(_("commentaire sur l'origine"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    entities = models.ManyToManyField(
+        "accounts.Entity", related_name="prospects", blank=True, verbose_name=_("entités")
+    )
+    skills = models.ManyToManyField(
+        "crm.Skill", related_name="prospects", blank=True, verbose_name=_("environnement / compétences")
+    )
+    diffusion_lists = models.ManyToManyField(
+        "crm.DiffusionList", related_name="prospects", blank=True, verbose_name=_("listes de diffusion")
+    )
+    client_contact = models.OneToOneField(
+        "crm.ClientContact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prospect",
+        verbose_name=_("contact client issu de la conversion"),
+    )
+    import_job = models.ForeignKey(
+        "prospects.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_prospects",
+        verbose_name=_("créé par l'import"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("modifié par"),
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact prospect")
+        verbose_name_plural = _("contacts prospects")
+        ordering = ["last_name", "first_name", "id"]
+        permissions = RIGHTS
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(last_name=""), name="prospect_last_name_not_empty"),
+            models.CheckConstraint(condition=~models.Q(first_name=""), name="prospect_first_name_not_empty"),
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="prospect_email_lowercase"),
+            choices_check("status", ContactStatus, name="prospect_status_valid"),
+            choices_check("gender", Gender, name="prospect_gender_valid", blank=True),
+            choices_check("region", Region, name="prospect_region_valid", blank=True),
+            choices_check("origin", Origin, name="prospect_origin_valid", blank=True),
+        ]
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "id"], name="prospect_name_idx"),
+            models.Index(fields=["email"], name="prospect_email_idx"),
+            models.Index(fields=["status", "assigned_to", "id"], name="prospect_status_rep_idx"),
+            models.Index(fields=["assigned_to", "id"], name="prospect_rep_idx"),
+            models.Index(fields=["company", "id"], name="prospect_company_idx"),
+            models.Index(fields=["region", "id"], name="prospect_region_idx"),
+            models.Index(fields=["-updated_at"], name="prospect_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}"
+
+    @property
+    def is_free(self) -> bool:
+        """A free prospect contact has no company."""
+        return self.company_id is None
+
+
+class ProspectContactUserObjectPermission(UserObjectPermissionBase):
+    """Per-object rights on a contact; deleted with the contact (cascade)."""
+
+    content_object = models.ForeignKey(ProspectContact, on_delete=models.CASCADE)
+
+
+class ProspectContactGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(ProspectContact, on_delete=models.CASCADE)
+
+
+class ProspectNote(models.Model):
+    """A post-it note on a contact, kept with the entity its author wrote it from."""
+
+    prospect = models.ForeignKey(
+        ProspectContact, on_delete=models.CASCADE, related_name="notes", verbose_name=_("contact prospect")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospect_notes", verbose_name=_("auteur")
+    )
+    entity = models.ForeignKey(
+        "accounts.Entity", on_delete=models.PROTECT, related_name="prospect_notes", verbose_name=_("entité")
+    )
+    text = models.TextField(_("note"), max_length=2000)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("post-it")
+        verbose_name_plural = _("post-it")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(text=""), name="note_text_not_empty")]
+        indexes = [models.Index(fields=["prospect", "entity"], name="note_prospect_entity_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class JobKind(models.TextChoices):
+    IMPORT_XLSX = "import_xlsx", _("Import Excel")
+    IMPORT_VCF = "import_vcf", _("Import VCF")
+    EXPORT_VCF = "export_vcf", _("Export VCF")
+    EXPORT_XLSX = "export_xlsx", _("Export Excel")
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    RUNNING = "running", _("En cours")
+    DONE = "done", _("Terminé")
+    FAILED = "failed", _("Echoué")
+
+
+def job_file_path(job: "Job", filename: str) -> str:
+    """Server-built storage name: the user's file name is kept on the row, never in the path."""
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    suffix = "".join(ch for ch in suffix if ch.isalnum())[:8] or "bin"
+    return f"jobs/{job.kind}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Job(models.Model):
+    """A background import or export: who, what, its progress and its outcome."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=JobKind.choices)
+    status = models.CharField(_("état"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("lancé par")
+    )
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    source_file = models.FileField(_("fichier source"), upload_to=job_file_path, blank=True, max_length=255)
+    source_name = models.CharField(_("nom du fichier source"), max_length=255, blank=True)
+    result_file = models.FileField(_("fichier résultat"), upload_to=job_file_path, blank=True, max_length=255)
+    result_name = models.CharField(_("nom du fichier résultat"), max_length=255, blank=True)
+    progress_done = models.PositiveIntegerField(_("éléments traités"), default=0)
+    progress_total = models.PositiveIntegerField(_("éléments à traiter"), default=0)
+    counts = models.JSONField(_("compteurs"), default=dict, blank=True)
+    errors = models.JSONField(_("erreurs par ligne"), default=list, blank=True)
+    error_message = models.TextField(_("erreur"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    started_at = models.DateTimeField(_("démarré le"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("traitement en arrière-plan")
+        verbose_name_plural = _("traitements en arrière-plan")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            choices_check("kind", JobKind, name="job_kind_valid"),
+            choices_check("status", JobStatus, name="job_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat_idx"),
+            models.Index(fields=["created_by", "-created_at"], name="job_creator_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

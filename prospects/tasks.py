@@ -1,0 +1,15 @@
+"""Celery tasks: they take ids only and call the job runner (the same code in eager mode)."""
+
+from celery import shared_task
+
+from prospects.jobs import job_run, jobs_sweep_stuck
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_job(job_id: int) -> str:
+    return job_run(job_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_stuck_jobs() -> int:
+    return jobs_sweep_stuck()

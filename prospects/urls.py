@@ -1,0 +1,14 @@
+from django.urls import path
+
+from prospects import views
+
+app_name = "prospects"
+
+urlpatterns = [
+    path("", views.prospect_list, name="list"),
+    path("export.xlsx", views.prospect_export_xlsx, name="export_xlsx"),
+    path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/progress/", views.job_progress_partial, name="job_progress"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("jobs/<int:pk>/retry/", views.job_retry_view, name="job_retry"),
+]
