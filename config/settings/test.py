@@ -1,11 +1,17 @@
-"""Test settings: fast hashing, throwaway media, same database/broker selection as base."""
+"""Test settings: fast hashing, throwaway media, same database/broker selection as base.
 
+Tasks run in-process (eager) in tests even when a broker is configured; the tests that
+exercise a real worker switch eager mode off themselves.
+"""
+
+import os
 import tempfile
 
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="crm-test-media-")
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-LANGUAGE_CODE = "fr"
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="crm-test-media-")
+STATIC_ROOT = None
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE") or f"crm-test-{os.getpid()}"

@@ -1,0 +1,120 @@
+"""factory_boy factories for every model the tests need."""
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Entity, User
+from crm.models import Company, DiffusionList, Opportunity, Proposal, Sector
+from prospects.models import ProspectContact, ProspectNote
+from tasks.models import Task
+
+
+class EntityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Entity
+        django_get_or_create = ["code"]
+
+    name = factory.Sequence(lambda n: f"Entité {n}")
+    code = factory.Sequence(lambda n: f"entite-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Durand{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.fr")
+    password = factory.django.Password("secret-pass-123")
+
+    @factory.post_generation
+    def entities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.entities.set(extracted)
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set(extracted)
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Secteur {n}")
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Société {n}")
+
+    @factory.post_generation
+    def entities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.entities.set(extracted)
+
+
+class ProspectFactory(factory.django.DjangoModelFactory):
+    """A contact saved directly (no rights granted): use prospect_create to test the service."""
+
+    class Meta:
+        model = ProspectContact
+        skip_postgeneration_save = True
+
+    last_name = factory.Sequence(lambda n: f"NOM{n}")
+    first_name = "Julie"
+    email = factory.Sequence(lambda n: f"contact{n}@example.fr")
+
+    @factory.post_generation
+    def entities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.entities.set(extracted)
+
+
+class NoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProspectNote
+
+    text = "Rappeler en janvier"
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    name = factory.Sequence(lambda n: f"Tâche {n}")
+    due_at = factory.LazyFunction(timezone.now)
+
+
+class DiffusionListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DiffusionList
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Liste {n}")
+
+    @factory.post_generation
+    def entities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.entities.set(extracted)
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Opportunity
+
+    name = factory.Sequence(lambda n: f"Opportunité {n}")
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Proposal
+
+    name = factory.Sequence(lambda n: f"Proposition {n}")
