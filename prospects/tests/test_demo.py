@@ -59,3 +59,9 @@ def test_generated_contacts_come_with_entities_and_the_reps_object_rights():
     seed("--contacts", "10")  # ids and sequences keep going
     assert ProspectContact.objects.count() == 520
     ProspectContact.objects.create(last_name="APRES", first_name="Seed")
+
+
+def test_min_contacts_only_tops_up_what_is_missing():
+    seed("--min-contacts", "50")
+    seed("--min-contacts", "50")
+    assert ProspectContact.objects.count() == 50

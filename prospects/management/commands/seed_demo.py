@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from prospects.demo import DEMO_PASSWORD, DEMO_USERS, seed_generated_contacts, seed_guide_contacts, seed_reference_data
+from prospects.models import ProspectContact
 
 
 class Command(BaseCommand):
@@ -9,14 +10,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--contacts", type=int, default=0, help="number of generated contacts to add")
+        parser.add_argument(
+            "--min-contacts",
+            type=int,
+            default=0,
+            help="generate only what is missing for the database to hold at least this many contacts",
+        )
         parser.add_argument("--quiet-users", action="store_true", help="do not print the demo logins")
 
     def handle(self, *args, **options):
         count = options["contacts"]
-        if count < 0:
-            raise CommandError("--contacts must be positive")
+        if count < 0 or options["min_contacts"] < 0:
+            raise CommandError("--contacts and --min-contacts must be positive")
         reference = seed_reference_data()
         added = seed_guide_contacts(reference)
+        if options["min_contacts"]:
+            count = max(count, options["min_contacts"] - ProspectContact.objects.count())
         self.stdout.write(f"Contacts du guide : {added} ajoutés" if added else "Contacts du guide : déjà présents")
         if count:
             import time

@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_CONTACTS ?= 200
+
+.PHONY: run test lint format check-migrations venv migrate demo worker beat clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo --min-contacts $(DEMO_CONTACTS)
+
+## make run: embedded mode (SQLite, in-process tasks) with the demo data, on http://127.0.0.1:8000
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (log in with a demo account above)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite, browser tests included (skipped with a reason when Chromium is missing)
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-migrations: $(STAMP)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## Production-style processes (need DATABASE_URL and CELERY_BROKER_URL)
+worker: $(STAMP)
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2
+
+beat: $(STAMP)
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles test-artifacts .pytest_cache
