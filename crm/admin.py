@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
+from crm.forms import EMAIL_FORMFIELD_OVERRIDES
 from crm.models import ClientContact, Company, DiffusionList, Opportunity, Proposal, Sector, Skill, SkillCategory
 
 
@@ -42,6 +44,7 @@ class CompanyAdmin(GuardedModelAdmin):
 
 @admin.register(ClientContact)
 class ClientContactAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.EmailField: EMAIL_FORMFIELD_OVERRIDES}
     list_display = ["last_name", "first_name", "company", "job_title", "email", "assigned_to"]
     search_fields = ["last_name", "first_name", "email", "company__name"]
     list_select_related = ["company", "assigned_to"]

@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
+from crm.forms import EMAIL_FORMFIELD_OVERRIDES
 from prospects.models import Job, ProspectContact, ProspectNote
-from prospects.services import assignee_rights_move, normalise_email
+from prospects.services import assignee_rights_move
 
 
 class NoteInline(admin.TabularInline):
@@ -16,6 +18,7 @@ class NoteInline(admin.TabularInline):
 
 @admin.register(ProspectContact)
 class ProspectContactAdmin(GuardedModelAdmin):
+    formfield_overrides = {models.EmailField: EMAIL_FORMFIELD_OVERRIDES}
     list_display = ["last_name", "first_name", "company", "job_title", "email", "assigned_to", "status", "region"]
     list_filter = ["status", "entities", "region", "origin", "company__type", "sector"]
     search_fields = ["last_name", "first_name", "email", "company__name", "phone", "mobile"]
@@ -57,7 +60,6 @@ class ProspectContactAdmin(GuardedModelAdmin):
         previous = None
         if change:
             previous = ProspectContact.objects.filter(pk=obj.pk).values_list("assigned_to", flat=True).first()
-        obj.email = normalise_email(obj.email)
         obj.updated_by = request.user
         if not change:
             obj.created_by = request.user

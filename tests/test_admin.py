@@ -1,0 +1,72 @@
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import CompanyFactory, ProspectFactory
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = {"accounts", "crm", "prospects", "tasks"}
+
+
+def test_every_model_of_the_project_has_an_admin():
+    missing = [
+        model._meta.label
+        for app in PROJECT_APPS
+        for model in apps.get_app_config(app).get_models()
+        if model not in admin.site._registry
+        and not model._meta.model_name.endswith(("userobjectpermission", "groupobjectpermission"))
+    ]
+    assert missing == []
+
+
+@pytest.fixture
+def staff(admin_user) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def test_every_admin_list_and_add_page_opens(staff):
+    for model in admin.site._registry:
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        info = model._meta.app_label, model._meta.model_name
+        assert staff.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "x"}).status_code == 200, info
+        add = staff.get(reverse("admin:{}_{}_add".format(*info)))
+        assert add.status_code in (200, 403), info  # jobs are read-only
+
+
+def test_object_permission_screens_exist_for_contacts_and_companies(staff, paris):
+    contact, company = ProspectFactory(entities=[paris]), CompanyFactory(entities=[paris])
+    for obj in (contact, company):
+        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_permissions", args=[obj.pk])
+        assert staff.get(url).status_code == 200
+
+
+def test_changing_the_rep_in_admin_moves_the_object_right(staff, paris):
+    from accounts.models import User
+    from tests.factories import UserFactory
+
+    old_rep, new_rep = UserFactory(entities=[paris]), UserFactory(entities=[paris])
+    contact = ProspectFactory(entities=[paris], assigned_to=old_rep)
+    url = reverse("admin:prospects_prospectcontact_change", args=[contact.pk])
+    form = {
+        "last_name": contact.last_name, "first_name": contact.first_name, "email": "MIXED@Case.FR",
+        "status": "affecte", "country": "France", "assigned_to": new_rep.pk, "entities": [paris.pk],
+        "notes-TOTAL_FORMS": 0, "notes-INITIAL_FORMS": 0,
+    }  # fmt: skip
+    response = staff.post(url, form)
+    assert response.status_code == 302, (response.context or {}).get("errors")
+    contact.refresh_from_db()
+    assert contact.email == "mixed@case.fr" and contact.assigned_to == new_rep
+    assert User.objects.get(pk=new_rep.pk).has_perm("prospects.edit_prospect", contact)
+    assert not User.objects.get(pk=old_rep.pk).has_perm("prospects.edit_prospect", contact)
+
+
+def test_a_non_staff_rep_cannot_open_the_admin(sales_rep):
+    client = Client()
+    client.force_login(sales_rep)
+    assert client.get("/admin/").status_code == 302
