@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from prospects.models import Job, JobKind, JobStatus
@@ -112,6 +113,21 @@ def job_percent(job: Job) -> int:
         return 100
     done, total = job_progress(job)
     return min(100, done * 100 // total) if total else 0
+
+
+COUNT_LABELS = {
+    "exported": _lazy("exportés"),
+    "created": _lazy("créés"),
+    "updated": _lazy("mis à jour"),
+    "skipped": _lazy("ignorés"),
+    "errors": _lazy("en erreur"),
+    "deleted": _lazy("supprimés"),
+}
+
+
+def job_count_labels(job: Job) -> list[tuple[str, int]]:
+    """The job's counters with translated labels, in a stable order."""
+    return [(COUNT_LABELS.get(key, key), value) for key, value in job.counts.items()]
 
 
 def job_create(

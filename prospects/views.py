@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from prospects.jobs import job_create, job_percent, job_progress, job_retry
+from prospects.jobs import job_count_labels, job_create, job_percent, job_progress, job_retry
 from prospects.models import JobKind
 from prospects.selectors import get_job_for, prospects_visible_to
 
@@ -46,7 +46,7 @@ def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
 
 def _job_context(job) -> dict:
     done, total = job_progress(job)
-    return {"job": job, "done": done, "total": total, "percent": job_percent(job)}
+    return {"job": job, "done": done, "total": total, "percent": job_percent(job), "counts": job_count_labels(job)}
 
 
 @login_required
