@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prospects import views
+from prospects import card_views, views
 
 app_name = "prospects"
 
@@ -11,4 +11,9 @@ urlpatterns = [
     path("jobs/<int:pk>/progress/", views.job_progress_partial, name="job_progress"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("jobs/<int:pk>/retry/", views.job_retry_view, name="job_retry"),
+]
+
+# The contact card and the contact's own pages (prospects/card_views.py).
+urlpatterns += [
+    path("<int:pk>/", card_views.prospect_detail, name="detail"),
 ]

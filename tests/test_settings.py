@@ -32,7 +32,9 @@ def test_a_bad_boolean_or_integer_is_refused(monkeypatch):
 
 
 def _manage(*args, **extra_env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    # The browser harness sets DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deploy check must not inherit it.
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
