@@ -34,12 +34,21 @@ class SkillAdmin(admin.ModelAdmin):
 
 @admin.register(Company)
 class CompanyAdmin(GuardedModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "type", "status", "assigned_to", "sector", "headcount_band", "region"]
     list_filter = ["type", "status", "entities", "sector", "headcount_band", "revenue_band", "region"]
     search_fields = ["name", "city", "postcode"]
     list_select_related = ["assigned_to", "sector"]
     autocomplete_fields = ["assigned_to", "parent", "sector"]
     filter_horizontal = ["entities"]
+
+    def save_model(self, request, obj, form, change):
+        renamed = change and "name" in form.changed_data
+        super().save_model(request, obj, form, change)
+        if renamed:  # the contacts' search text and sort key carry the company name
+            from prospects.services import prospects_reindex
+
+            prospects_reindex(prospects=obj.prospects.all())
 
 
 @admin.register(ClientContact)
