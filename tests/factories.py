@@ -9,6 +9,12 @@ from prospects.models import ProspectContact, ProspectNote
 from tasks.models import Task
 
 
+def _set_entities(obj, create, extracted, **kwargs):
+    """`entities=[...]` on any factory whose model shares records with entities."""
+    if create and extracted:
+        obj.entities.set(extracted)
+
+
 class EntityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Entity
@@ -29,10 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.fr")
     password = factory.django.Password("secret-pass-123")
 
-    @factory.post_generation
-    def entities(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.entities.set(extracted)
+    entities = factory.PostGeneration(_set_entities)
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
@@ -55,10 +58,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Société {n}")
 
-    @factory.post_generation
-    def entities(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.entities.set(extracted)
+    entities = factory.PostGeneration(_set_entities)
 
 
 class ProspectFactory(factory.django.DjangoModelFactory):
@@ -72,10 +72,7 @@ class ProspectFactory(factory.django.DjangoModelFactory):
     first_name = "Julie"
     email = factory.Sequence(lambda n: f"contact{n}@example.fr")
 
-    @factory.post_generation
-    def entities(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.entities.set(extracted)
+    entities = factory.PostGeneration(_set_entities)
 
 
 class NoteFactory(factory.django.DjangoModelFactory):
@@ -100,10 +97,7 @@ class DiffusionListFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Liste {n}")
 
-    @factory.post_generation
-    def entities(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.entities.set(extracted)
+    entities = factory.PostGeneration(_set_entities)
 
 
 class OpportunityFactory(factory.django.DjangoModelFactory):
