@@ -22,6 +22,16 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached list counts are keyed by ids a rolled-back
+    test may reuse."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def groups(db):
     from django.contrib.auth.models import Group

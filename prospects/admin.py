@@ -5,7 +5,7 @@ from guardian.admin import GuardedModelAdmin
 
 from crm.forms import EMAIL_FORMFIELD_OVERRIDES
 from prospects.models import Job, ProspectContact, ProspectNote
-from prospects.services import assignee_rights_move
+from prospects.services import assignee_rights_move, prospect_search_fields_refresh
 
 
 class NoteInline(admin.TabularInline):
@@ -63,6 +63,7 @@ class ProspectContactAdmin(GuardedModelAdmin):
         obj.updated_by = request.user
         if not change:
             obj.created_by = request.user
+        prospect_search_fields_refresh(obj)
         super().save_model(request, obj, form, change)
         assignee_rights_move(prospect=obj, previous_id=previous)
 

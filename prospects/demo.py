@@ -14,6 +14,7 @@ from accounts.roles import roles_setup
 from crm.choices import CompanyStatus, CompanyType, HeadcountBand, Region, RevenueBand
 from crm.models import Company, DiffusionList, Opportunity, Proposal, Sector, Skill, SkillCategory
 from prospects.models import ContactStatus, Origin, ProspectContact, ProspectContactUserObjectPermission
+from prospects.search import company_sort_of, search_text_of
 from prospects.services import prospect_create
 from tasks.models import Task, TaskPriority, TaskStatus, TaskType
 
@@ -351,7 +352,8 @@ def seed_generated_contacts(count: int, *, reference: dict, seed: int = 2026, pr
             for index in range(company_count)
         ]
         Company.objects.bulk_create(companies, batch_size=2000)
-        company_ids = list(Company.objects.order_by("-id").values_list("id", flat=True)[:company_count])
+        company_names = dict(Company.objects.order_by("-id").values_list("id", "name")[:company_count])
+        company_ids = list(company_names)
         CompanyEntity = Company.entities.through
         CompanyEntity.objects.bulk_create(
             [CompanyEntity(company_id=cid, entity_id=entities["lyon"].pk) for cid in company_ids], batch_size=5000
@@ -361,7 +363,7 @@ def seed_generated_contacts(count: int, *, reference: dict, seed: int = 2026, pr
             "id", "company_id", "gender", "last_name", "first_name", "department", "job_title", "email", "phone",
             "mobile", "fax", "address", "postcode", "city", "region", "country", "assigned_to_id", "status",
             "sector_id", "origin", "origin_comment", "description", "created_by_id", "updated_by_id", "created_at",
-            "updated_at",
+            "updated_at", "search_text", "company_sort",
         ]  # fmt: skip
         start_id = (ProspectContact.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
         statuses = ContactStatus.values
@@ -377,12 +379,18 @@ def seed_generated_contacts(count: int, *, reference: dict, seed: int = 2026, pr
                 rep = rng.choice(reps)
                 company_id = rng.choice(company_ids) if rng.random() < 0.9 else None
                 email = f"{_strip_accents(first).lower()}.{_strip_accents(last).lower()}.{pk}@exemple.fr"
+                phone, mobile = _fake_phone(rng), _fake_phone(rng) if rng.random() < 0.6 else ""
+                company_name = company_names[company_id] if company_id else ""
+                search_text = search_text_of(
+                    last_name=last, first_name=first, email=email, company_name=company_name, phone=phone, mobile=mobile
+                )
                 contacts.append(
                     (
                         pk, company_id, rng.choice(["m", "mme", ""]), last, first, rng.choice(DEPARTMENTS),
-                        rng.choice(JOB_TITLES), email, _fake_phone(rng), _fake_phone(rng) if rng.random() < 0.6 else "",
+                        rng.choice(JOB_TITLES), email, phone, mobile,
                         "", "", "", "", rng.choice(regions), "France", rep.pk if rep else None, rng.choice(statuses),
                         rng.choice(sectors).pk, rng.choice(origins), "", "", admin.pk, admin.pk, now, now,
+                        search_text, company_sort_of(company_name),
                     )
                 )  # fmt: skip
                 links.append((pk, entities["lyon"].pk))

@@ -3,7 +3,7 @@
 import tempfile
 
 from django.core.files import File
-from django.db.models import Count
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from crm.spreadsheets import header_row, text_cell
 from prospects.jobs import JobOutcome, JobProgress, job_handler, job_save_result
 from prospects.models import Job, JobKind
-from prospects.selectors import prospects_visible_to
+from prospects.selectors import ordering_for, prospect_list_annotate, prospects_matching, sort_param
 
 CHUNK = 2000
 
@@ -37,17 +37,23 @@ def list_columns():
         (_("Statut"), lambda p: p.get_status_display()),
         (_("Opportunités"), lambda p: p.opportunity_count),
         (_("Propositions"), lambda p: p.proposal_count),
+        (_("Post-it"), lambda p: p.note_count),
+        (_("Dernier post-it"), lambda p: p.last_note or ""),
     ]
 
 
 def prospects_for_export(job: Job):
-    prospects = prospects_visible_to(job.created_by)
+    """What the user saw: the ticked ids, or the list's filters (B6), in the list's sort order."""
+    user = job.created_by
+    filters = QueryDict(mutable=True)
+    for key, values in (job.options.get("filters") or {}).items():
+        filters.setlist(key, [str(value) for value in values])
+    _filterset, prospects = prospects_matching(user, filters)
     ids = job.options.get("ids")
     if ids is not None:
         prospects = prospects.filter(pk__in=ids)
-    return prospects.annotate(
-        opportunity_count=Count("opportunities", distinct=True), proposal_count=Count("proposals", distinct=True)
-    ).order_by("last_name", "first_name", "id")
+    sort = sort_param(job.options.get("sort"))
+    return prospect_list_annotate(user, prospects).order_by(*ordering_for(sort))
 
 
 @job_handler(JobKind.EXPORT_XLSX)

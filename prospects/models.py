@@ -139,6 +139,10 @@ class ProspectContact(models.Model):
         related_name="+",
         verbose_name=_("modifié par"),
     )
+    # Denormalised for the list page (B3 search, sort by company); written by the services
+    # through prospects.search, never by hand. See prospects.services.prospects_reindex.
+    search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
+    company_sort = models.CharField(_("clé de tri société"), max_length=200, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -164,6 +168,7 @@ class ProspectContact(models.Model):
             models.Index(fields=["company", "id"], name="prospect_company_idx"),
             models.Index(fields=["region", "id"], name="prospect_region_idx"),
             models.Index(fields=["-updated_at"], name="prospect_updated_idx"),
+            models.Index(fields=["company_sort", "last_name", "first_name", "id"], name="prospect_company_sort_idx"),
         ]
 
     def __str__(self) -> str:

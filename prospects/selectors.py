@@ -1,11 +1,21 @@
 """Visibility selectors for prospect contacts, their notes and the background jobs."""
 
-from django.db.models import QuerySet
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from accounts.permissions import has_right
 from accounts.selectors import entity_ids_of
+from crm.choices import Region
+from crm.models import Opportunity, Proposal
 from crm.selectors import scoped_by_entities
 from prospects.models import (
     Job,
@@ -49,3 +59,259 @@ def jobs_visible_to(user: User) -> QuerySet[Job]:
 
 def get_job_for(user: User, pk: int) -> Job:
     return get_object_or_404(jobs_visible_to(user), pk=pk)
+
+
+# ---------------------------------------------------------------------------------------
+# The list page (L1–L6): rows with their counters, rights per row, sorting and paging.
+
+LIST_ROW_RIGHTS = (
+    "edit_prospect",
+    "manage_prospect_tasks",
+    "manage_free_prospect_opportunities",
+    "manage_prospect_skills",
+    "convert_prospect",
+    "export_prospects_vcf",
+    "manage_prospect_subscriptions",
+)
+
+# sort parameter → the columns it orders by; the id is always appended as the tie-break.
+SORTS: dict[str, tuple[str, ...]] = {
+    "company": ("company_sort", "last_name", "first_name"),
+    "company_rep": ("company__assigned_to__last_name", "company__assigned_to__first_name"),
+    "company_type": ("company__type", "company__status"),
+    "last_name": ("last_name", "first_name"),
+    "first_name": ("first_name", "last_name"),
+    "job_title": ("job_title",),
+    "email": ("email",),
+    "phone": ("phone",),
+    "mobile": ("mobile",),
+    "fax": ("fax",),
+    "region": ("region_label",),
+    "assigned_to": ("assigned_to__last_name", "assigned_to__first_name"),
+    "status": ("status",),
+    "deals": ("opportunity_count", "proposal_count"),
+    "notes": ("note_count",),
+}
+DEFAULT_SORT = "company"
+COUNT_CACHE_SECONDS = 300
+COUNT_CACHE_MIN_SECONDS = 0.05
+DATA_VERSION_KEY = "prospects:data-version"
+
+
+def _count_subquery(queryset: QuerySet, fk: str = "prospect"):
+    counted = queryset.filter(**{fk: OuterRef("pk")}).order_by().values(fk).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1]), Value(0))
+
+
+def notes_scope_for_list(user: User) -> QuerySet[ProspectNote]:
+    """Notes counted in the Post-it column: all entities with R12/R13 held globally, else the user's."""
+    notes = ProspectNote.objects.all()
+    if has_right(user, "prospects.view_all_prospect_notes") or has_right(user, "prospects.manage_all_prospect_notes"):
+        return notes
+    return notes.filter(entity_id__in=entity_ids_of(user))
+
+
+def prospect_list_annotate(user: User, prospects: QuerySet[ProspectContact]) -> QuerySet[ProspectContact]:
+    """Deals and Post-it counters as correlated subqueries: evaluated for the page's rows only."""
+    notes = notes_scope_for_list(user)
+    latest = notes.filter(prospect=OuterRef("pk")).order_by("-created_at", "-id")
+    region_labels = sorted(Region.choices, key=lambda choice: str(choice[1]))
+    return prospects.annotate(
+        opportunity_count=_count_subquery(Opportunity.objects.all()),
+        proposal_count=_count_subquery(Proposal.objects.all()),
+        note_count=_count_subquery(notes),
+        last_note=Subquery(latest.values("text")[:1]),
+        last_note_author=Subquery(latest.values("author__last_name")[:1]),
+        region_label=Case(
+            *[When(region=code, then=Value(position)) for position, (code, _label) in enumerate(region_labels)],
+            default=Value(len(region_labels)),
+        ),
+    )
+
+
+def sort_param(value: str | None) -> str:
+    """A valid sort parameter ("last_name", "-status"...) or the default."""
+    key = (value or "").removeprefix("-")
+    return value if key in SORTS else DEFAULT_SORT
+
+
+def ordering_for(sort: str, *, reverse: bool = False) -> list[OrderBy]:
+    """Stable ordering; `reverse` flips every term exactly (used to read deep pages from the end)."""
+    descending = sort.startswith("-")
+    if reverse:
+        descending = not descending
+    columns = [*SORTS[sort.removeprefix("-")], "id"]
+    # NULLs last going up and first going down: PostgreSQL's defaults, so b-tree indexes serve both.
+    return [F(column).desc(nulls_first=True) if descending else F(column).asc(nulls_last=True) for column in columns]
+
+
+def prospects_changeable_by(user: User, codename: str) -> QuerySet[ProspectContact]:
+    """Visible contacts on which the user holds `codename`, globally or on the contact itself."""
+    visible = prospects_visible_to(user)
+    if has_right(user, f"prospects.{codename}"):
+        return visible
+    granted = Q(
+        Exists(
+            ProspectContactUserObjectPermission.objects.filter(
+                content_object_id=OuterRef("pk"), user_id=user.pk, permission__codename=codename
+            )
+        )
+    ) | Q(
+        Exists(
+            ProspectContactGroupObjectPermission.objects.filter(
+                content_object_id=OuterRef("pk"), group__user=user.pk, permission__codename=codename
+            )
+        )
+    )
+    return visible.filter(granted)
+
+
+def holds_right_somewhere(user: User, codename: str) -> bool:
+    """True if the user holds the right globally or on at least one contact (gate of mass actions)."""
+    if has_right(user, f"prospects.{codename}"):
+        return True
+    if not user.is_active:
+        return False
+    return (
+        ProspectContactUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename).exists()
+        or ProspectContactGroupObjectPermission.objects.filter(
+            group__user=user.pk, permission__codename=codename
+        ).exists()
+    )
+
+
+def prospect_row_rights(user: User, prospects: list[ProspectContact]) -> dict[int, set[str]]:
+    """The list's row rights for each contact, in at most two queries whatever the page size."""
+    global_rights = {codename for codename in LIST_ROW_RIGHTS if has_right(user, f"prospects.{codename}")}
+    rights = {prospect.pk: set(global_rights) for prospect in prospects}
+    missing = set(LIST_ROW_RIGHTS) - global_rights
+    if missing and rights and user.is_active:
+        for model, owner in (
+            (ProspectContactUserObjectPermission, {"user_id": user.pk}),
+            (ProspectContactGroupObjectPermission, {"group__user": user.pk}),
+        ):
+            granted = model.objects.filter(
+                content_object_id__in=list(rights), permission__codename__in=missing, **owner
+            ).values_list("content_object_id", "permission__codename")
+            for prospect_id, codename in granted:
+                rights[prospect_id].add(codename)
+    return rights
+
+
+def prospect_count(prospects: QuerySet[ProspectContact]) -> int:
+    """COUNT(*) of a filtered list, cached for a few minutes.
+
+    At a million contacts an exact count with the entity/object-permission checks costs about
+    a second, far more than reading a page. The key is the exact SQL and parameters (so the
+    user's scope and the filters) plus a data version that every service write bumps after
+    commit; writes that bypass the services are seen within COUNT_CACHE_SECONDS. Counts that
+    took less than COUNT_CACHE_MIN_SECONDS are not cached: small lists are always exact.
+    """
+    query = prospects.order_by().values("pk")
+    version = cache.get(DATA_VERSION_KEY, 0)
+    sql, params = query.query.sql_with_params()
+    key = "prospect-count:" + hashlib.sha256(f"{version}|{connection.alias}|{sql}|{params!r}".encode()).hexdigest()
+    count = cache.get(key)
+    if count is None:
+        started = time.perf_counter()
+        count = query.count()
+        if time.perf_counter() - started >= COUNT_CACHE_MIN_SECONDS:  # only the expensive ones
+            cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
+
+
+@dataclass
+class ListPage:
+    """One page of the list; mimics the bits of Django's Page the templates use."""
+
+    rows: list
+    number: int
+    per_page: int
+    count: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.count else 0
+
+    @property
+    def end_index(self) -> int:
+        return min(self.count, self.number * self.per_page)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def prospect_page(
+    prospects: QuerySet[ProspectContact], *, sort: str, page: str | int | None, per_page: int, annotate=None
+) -> ListPage:
+    """Count once, then read the page; pages past the middle are read from the end with the
+    reversed ordering, so even the last page of a million rows needs only a short scan."""
+    count = prospect_count(prospects)
+    num_pages = max(1, -(-count // per_page))
+    try:
+        number = int(page or 1)
+    except (TypeError, ValueError):
+        number = 1
+    if page == "last":
+        number = num_pages
+    number = min(max(number, 1), num_pages)
+    offset = (number - 1) * per_page
+    size = max(0, min(per_page, count - offset))
+    if annotate is not None:
+        prospects = annotate(prospects)
+    if offset > count // 2 and size:
+        tail_offset = count - offset - size
+        rows = list(prospects.order_by(*ordering_for(sort, reverse=True))[tail_offset : tail_offset + size])
+        rows.reverse()
+    else:
+        rows = list(prospects.order_by(*ordering_for(sort))[offset : offset + per_page])
+    return ListPage(rows=rows, number=number, per_page=per_page, count=count)
+
+
+def prospects_matching(user: User, data) -> tuple["ProspectFilter", QuerySet[ProspectContact]]:  # noqa: F821
+    """The list's filterset (L4) bound to `data` and the visible contacts it keeps."""
+    from types import SimpleNamespace
+
+    from prospects.filters import ProspectFilter
+
+    filterset = ProspectFilter(data, queryset=prospects_visible_to(user), request=SimpleNamespace(user=user))
+    return filterset, filterset.qs
+
+
+def companies_for_picker(user: User, query: str, *, limit: int = 15) -> list:
+    """Companies for the search-as-you-type picker of the company filter."""
+    from crm.selectors import companies_visible_to
+
+    query = (query or "").strip()
+    if not query:
+        return []
+    return list(
+        companies_visible_to(user)
+        .select_related(None)
+        .filter(name__icontains=query)
+        .order_by("name", "id")
+        .only("id", "name", "type")[:limit]
+    )

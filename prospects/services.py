@@ -1,10 +1,18 @@
 """Writes on prospect contacts: creation, assignment and the rights that follow the rep."""
 
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import ngettext
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Entity, User
-from prospects.models import ASSIGNEE_OBJECT_RIGHTS, ProspectContact
+from prospects.models import ASSIGNEE_OBJECT_RIGHTS, ContactStatus, ProspectContact, ProspectContactUserObjectPermission
+from prospects.search import company_sort_of, search_text_for
+from prospects.selectors import DATA_VERSION_KEY
 
 
 def _grant_assignee_rights(prospect: ProspectContact, user: User | None) -> None:
@@ -30,6 +38,7 @@ def prospect_create(
     """Create a contact, share it with its entities and give its rep the object rights."""
     fields["email"] = normalise_email(fields.get("email", ""))
     prospect = ProspectContact(created_by=by, updated_by=by, **fields)
+    prospect_search_fields_refresh(prospect)
     prospect.full_clean(exclude=["entities", "skills", "diffusion_lists"])
     prospect.save()
     if entities:
@@ -39,6 +48,7 @@ def prospect_create(
     if diffusion_lists:
         prospect.diffusion_lists.set(diffusion_lists)
     _grant_assignee_rights(prospect, prospect.assigned_to)
+    prospects_data_changed()
     return prospect
 
 
@@ -71,3 +81,250 @@ def assignee_rights_move(*, prospect: ProspectContact, previous_id: int | None) 
         return
     _revoke_assignee_rights(prospect, User.objects.filter(pk=previous_id).first() if previous_id else None)
     _grant_assignee_rights(prospect, prospect.assigned_to)
+
+
+@transaction.atomic
+def prospect_update(*, prospect: ProspectContact, by: User | None, entities: list[Entity] | None = None, **fields):
+    """Save an edited contact; when its rep changes, the object rights move to the new rep.
+
+    The previous rep is read from the locked row, not from `prospect`, which a bound form
+    has already modified.
+    """
+    locked = ProspectContact.objects.select_for_update().filter(pk=prospect.pk)
+    previous_id = locked.values_list("assigned_to_id", flat=True).get()
+    if "email" in fields:
+        fields["email"] = normalise_email(fields["email"])
+    for name, value in fields.items():
+        setattr(prospect, name, value)
+    prospect.updated_by = by
+    prospect_search_fields_refresh(prospect)
+    prospect.full_clean(exclude=["entities", "skills", "diffusion_lists"])
+    prospect.save()
+    if entities is not None:
+        prospect.entities.set(entities)
+    assignee_rights_move(prospect=prospect, previous_id=previous_id)
+    prospects_data_changed()
+    return prospect
+
+
+def prospect_search_fields_refresh(prospect: ProspectContact) -> None:
+    """Recompute the denormalised search and sort columns; every writer calls it before saving."""
+    prospect.search_text = search_text_for(prospect)
+    prospect.company_sort = company_sort_of(prospect.company.name if prospect.company_id else "")
+
+
+def prospects_reindex(*, prospects) -> int:
+    """Rewrite the search/sort columns of a queryset of contacts (e.g. after a company rename)."""
+    batch, written = [], 0
+    for prospect in prospects.select_related("company").iterator(chunk_size=2000):
+        prospect_search_fields_refresh(prospect)
+        batch.append(prospect)
+        if len(batch) >= 2000:
+            written += ProspectContact.objects.bulk_update(batch, ["search_text", "company_sort"])
+            batch = []
+    if batch:
+        written += ProspectContact.objects.bulk_update(batch, ["search_text", "company_sort"])
+    return written
+
+
+# ---------------------------------------------------------------------------------------
+# Mass actions of the list page (L6). Each one takes the contacts the user selected (a
+# queryset already scoped by prospects_visible_to), keeps those the user may change, runs
+# in one transaction and reports exactly what it did.
+
+MASS_ACTION_LIMIT = 10_000
+
+
+class MassActionTooLarge(Exception):
+    def __init__(self, count: int):
+        super().__init__(count)
+        self.count = count
+
+
+@dataclass
+class MassResult:
+    selected: int = 0  # visible contacts in the selection
+    changed: int = 0
+    unchanged: int = 0  # already in the requested state
+    refused: int = 0  # visible but the user lacks the right on them
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (contact, reason), delete only
+
+
+def prospects_data_changed() -> None:
+    """Invalidate the cached list counts once the transaction commits."""
+
+    def bump():
+        try:
+            cache.incr(DATA_VERSION_KEY)
+        except ValueError:
+            cache.set(DATA_VERSION_KEY, 1, None)
+
+    transaction.on_commit(bump)
+
+
+def _mass_targets(*, prospects, by: User, codename: str) -> tuple[list[int], MassResult]:
+    """Lock and return the ids the user may change, with the selection's counters."""
+    from prospects.selectors import prospects_changeable_by
+
+    selected = prospects.order_by().count()
+    if selected > MASS_ACTION_LIMIT:
+        raise MassActionTooLarge(selected)
+    allowed = prospects_changeable_by(by, codename).filter(pk__in=prospects.order_by().values("pk"))
+    # Row locks (PostgreSQL): a concurrent mass action on the same contacts waits for this one.
+    target_ids = list(
+        ProspectContact.objects.select_for_update()
+        .filter(pk__in=allowed.order_by().values("pk"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return target_ids, MassResult(selected=selected, refused=selected - len(target_ids))
+
+
+def _in_chunks(ids: list[int], size: int = 900):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+@transaction.atomic
+def prospects_mass_assign(*, prospects, to: User | None, by: User) -> MassResult:
+    """Hand the selected contacts to one rep; the assignee's object rights move with each contact."""
+    target_ids, result = _mass_targets(prospects=prospects, by=by, codename="edit_prospect")
+    new_id = to.pk if to else None
+    previous: dict[int | None, list[int]] = {}
+    for chunk in _in_chunks(target_ids):
+        for pk, rep_id in ProspectContact.objects.filter(pk__in=chunk).values_list("pk", "assigned_to_id"):
+            previous.setdefault(rep_id, []).append(pk)
+    moved = [pk for rep_id, ids in previous.items() if rep_id != new_id for pk in ids]
+    result.unchanged = len(target_ids) - len(moved)
+    now = timezone.now()
+    permissions = list(
+        Permission.objects.filter(content_type__app_label="prospects", codename__in=ASSIGNEE_OBJECT_RIGHTS)
+    )
+    for chunk in _in_chunks(moved):
+        result.changed += ProspectContact.objects.filter(pk__in=chunk).update(
+            assigned_to_id=new_id, updated_by=by, updated_at=now
+        )
+    for rep_id, ids in previous.items():
+        if rep_id is None or rep_id == new_id:
+            continue
+        for chunk in _in_chunks(ids):
+            ProspectContactUserObjectPermission.objects.filter(
+                user_id=rep_id, content_object_id__in=chunk, permission__in=permissions
+            ).delete()
+    if new_id is not None and moved:
+        ProspectContactUserObjectPermission.objects.bulk_create(
+            [
+                ProspectContactUserObjectPermission(user_id=new_id, content_object_id=pk, permission=permission)
+                for pk in moved
+                for permission in permissions
+            ],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+    prospects_data_changed()
+    return result
+
+
+@transaction.atomic
+def prospects_mass_status(*, prospects, status: str, by: User) -> MassResult:
+    if status not in ContactStatus.values:
+        raise ValueError(f"unknown status {status!r}")
+    target_ids, result = _mass_targets(prospects=prospects, by=by, codename="edit_prospect")
+    now = timezone.now()
+    for chunk in _in_chunks(target_ids):
+        result.changed += (
+            ProspectContact.objects.filter(pk__in=chunk)
+            .exclude(status=status)
+            .update(status=status, updated_by=by, updated_at=now)
+        )
+    result.unchanged = len(target_ids) - result.changed
+    prospects_data_changed()
+    return result
+
+
+@transaction.atomic
+def prospects_mass_subscriptions(*, prospects, lists, subscribe: bool, by: User) -> MassResult:
+    """Subscribe (or unsubscribe) the selected contacts to the given diffusion lists (R10).
+
+    `changed` counts the contacts whose subscriptions changed; `lists` must be visible to `by`.
+    """
+    target_ids, result = _mass_targets(prospects=prospects, by=by, codename="manage_prospect_subscriptions")
+    through = ProspectContact.diffusion_lists.through
+    list_ids = [diffusion_list.pk for diffusion_list in lists]
+    touched: set[int] = set()
+    for chunk in _in_chunks(target_ids):
+        existing = set(
+            through.objects.filter(prospectcontact_id__in=chunk, diffusionlist_id__in=list_ids).values_list(
+                "prospectcontact_id", "diffusionlist_id"
+            )
+        )
+        if subscribe:
+            rows = [(pk, list_id) for pk in chunk for list_id in list_ids if (pk, list_id) not in existing]
+            through.objects.bulk_create(
+                [through(prospectcontact_id=pk, diffusionlist_id=list_id) for pk, list_id in rows],
+                batch_size=500,
+                ignore_conflicts=True,
+            )
+            touched.update(pk for pk, _list_id in rows)
+        else:
+            through.objects.filter(prospectcontact_id__in=chunk, diffusionlist_id__in=list_ids).delete()
+            touched.update(pk for pk, _list_id in existing)
+    result.changed = len(touched)
+    result.unchanged = len(target_ids) - len(touched)
+    return result
+
+
+def prospect_delete_blockers(prospect: ProspectContact) -> list[str]:
+    """Why a contact cannot be deleted (D1): what still links to it. Empty when deletable.
+
+    Expects the `task_count`, `opportunity_count` and `proposal_count` annotations of
+    `prospects_with_links`.
+    """
+    reasons = []
+    if prospect.task_count:
+        reasons.append(ngettext("%(n)d tâche", "%(n)d tâches", prospect.task_count) % {"n": prospect.task_count})
+    if prospect.opportunity_count:
+        reasons.append(
+            ngettext("%(n)d opportunité", "%(n)d opportunités", prospect.opportunity_count)
+            % {"n": prospect.opportunity_count}
+        )
+    if prospect.proposal_count:
+        reasons.append(
+            ngettext("%(n)d proposition commerciale", "%(n)d propositions commerciales", prospect.proposal_count)
+            % {"n": prospect.proposal_count}
+        )
+    return reasons
+
+
+def prospects_with_links(ids: list[int]):
+    from crm.models import Opportunity, Proposal
+    from prospects.selectors import _count_subquery
+    from tasks.models import Task
+
+    return ProspectContact.objects.filter(pk__in=ids).annotate(
+        task_count=_count_subquery(Task.objects.all()),
+        opportunity_count=_count_subquery(Opportunity.objects.all()),
+        proposal_count=_count_subquery(Proposal.objects.all()),
+    )
+
+
+@transaction.atomic
+def prospects_mass_delete(*, prospects, by: User) -> MassResult:
+    """Delete the selected contacts nothing links to; list the others with the reason (D1, G7).
+
+    Notes, subscriptions, entity links and object-permission rows go with each contact.
+    """
+    target_ids, result = _mass_targets(prospects=prospects, by=by, codename="edit_prospect")
+    deletable = []
+    for chunk in _in_chunks(target_ids):
+        for prospect in prospects_with_links(chunk).order_by("last_name", "first_name", "pk"):
+            reasons = prospect_delete_blockers(prospect)
+            if reasons:
+                result.skipped.append((str(prospect), ", ".join(reasons)))
+            else:
+                deletable.append(prospect.pk)
+    for chunk in _in_chunks(deletable):
+        ProspectContact.objects.filter(pk__in=chunk).delete()
+    result.changed = len(deletable)
+    prospects_data_changed()
+    return result

@@ -7,6 +7,9 @@ app_name = "prospects"
 urlpatterns = [
     path("", views.prospect_list, name="list"),
     path("export.xlsx", views.prospect_export_xlsx, name="export_xlsx"),
+    path("companies/", views.company_picker, name="company_picker"),
+    path("mass/<slug:action>/", views.prospect_mass_action, name="mass_action"),
+    path("<int:pk>/actions/<slug:action>/", views.prospect_row_action, name="row_action"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", views.job_progress_partial, name="job_progress"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
@@ -16,4 +19,7 @@ urlpatterns = [
 # The contact card and the contact's own pages (prospects/card_views.py).
 urlpatterns += [
     path("<int:pk>/", card_views.prospect_detail, name="detail"),
+    path("new/", card_views.prospect_new, name="create"),
+    path("<int:pk>/edit/", card_views.prospect_edit, name="edit"),
+    path("company-options/", card_views.company_options, name="company_options"),
 ]

@@ -1,46 +1,428 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.permissions import require_right
+from crm.selectors import diffusion_lists_visible_to
+from prospects.filters import COMPANY_TYPE_CHOICES, ProspectFilter
+from prospects.forms import (
+    MassAssignForm,
+    MassDeleteForm,
+    MassExportForm,
+    MassSelectionForm,
+    MassStatusForm,
+    MassSubscriptionsForm,
+)
 from prospects.jobs import job_count_labels, job_create, job_percent, job_progress, job_retry
-from prospects.models import JobKind
-from prospects.selectors import get_job_for, prospects_visible_to
+from prospects.models import ContactStatus, JobKind, ProspectContact
+from prospects.selectors import (
+    SORTS,
+    companies_for_picker,
+    get_job_for,
+    get_prospect_for,
+    holds_right_somewhere,
+    prospect_list_annotate,
+    prospect_page,
+    prospect_row_rights,
+    prospects_matching,
+    sort_param,
+)
+from prospects.services import (
+    MASS_ACTION_LIMIT,
+    MassActionTooLarge,
+    MassResult,
+    prospects_mass_assign,
+    prospects_mass_delete,
+    prospects_mass_status,
+    prospects_mass_subscriptions,
+)
 
 PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 200
+R1, R10 = "edit_prospect", "manage_prospect_subscriptions"
 
 
-def _page_size(request: HttpRequest) -> int:
+def _page_size(data) -> int:
     try:
-        size = int(request.GET.get("per_page", 200))
+        size = int(data.get("per_page", DEFAULT_PAGE_SIZE))
     except ValueError:
-        return 200
-    return size if size in PAGE_SIZES else 200
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _is_htmx_partial(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+# The "more" menu of each row (L5): action, label, right (None: visibility is enough).
+ROW_ACTIONS = (
+    ("company", gettext_lazy("Dossier du compte"), None),
+    ("task", gettext_lazy("Ajouter une tâche"), "manage_prospect_tasks"),
+    ("opportunity", gettext_lazy("Ajouter une opportunité"), "edit_prospect"),
+    ("skills", gettext_lazy("Environnement de compétences"), "manage_prospect_skills"),
+    ("convert", gettext_lazy("Convertir en contact client"), "convert_prospect"),
+    ("duplicate", gettext_lazy("Dupliquer le prospect"), "edit_prospect"),
+    ("vcf", gettext_lazy("Export VCF du prospect"), "export_prospects_vcf"),
+    ("subscriptions", gettext_lazy("Abonnements aux listes de diffusion"), R10),
+    ("delete", gettext_lazy("Supprimer le contact prospect"), R1),
+)
+ROW_ACTION_NAMES = {name for name, _label, _right in ROW_ACTIONS}
+
+
+def row_action_right(action: str, prospect: ProspectContact) -> str | None:
+    """The right an action needs on this contact; opportunities on a free contact need R4."""
+    if action == "opportunity" and prospect.is_free:
+        return "manage_free_prospect_opportunities"
+    return {name: right for name, _label, right in ROW_ACTIONS}[action]
+
+
+def row_action_applies(action: str, prospect: ProspectContact) -> bool:
+    if action == "company":
+        return prospect.company_id is not None
+    if action == "convert":
+        return prospect.client_contact_id is None
+    return True
+
+
+def _row_menu(prospect: ProspectContact, rights: set[str]) -> list[tuple[str, str, str]]:
+    return [
+        (name, label, reverse("prospects:row_action", args=[prospect.pk, name]))
+        for name, label, _right in ROW_ACTIONS
+        if row_action_applies(name, prospect)
+        and (row_action_right(name, prospect) is None or row_action_right(name, prospect) in rights)
+    ]
+
+
+def _list_context(request: HttpRequest) -> dict:
+    user = request.user
+    filterset, prospects = prospects_matching(user, request.GET)
+    sort = sort_param(request.GET.get("sort"))
+    per_page = _page_size(request.GET)
+    page = prospect_page(
+        prospects,
+        sort=sort,
+        page=request.GET.get("page"),
+        per_page=per_page,
+        annotate=lambda queryset: prospect_list_annotate(user, queryset),
+    )
+    rights = prospect_row_rights(user, page.rows)
+    for prospect in page.rows:
+        prospect.can_edit = R1 in rights[prospect.pk]
+        prospect.menu = _row_menu(prospect, rights[prospect.pk])
+    query = request.GET.copy()
+    for key in ("page", "sort", "per_page"):
+        query.pop(key, None)
+    return {
+        "filter": filterset,
+        "page": page,
+        "sort": sort,
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+        "columns": _columns(sort),
+        "filter_query": query.urlencode(),
+        "list_query": request.GET.urlencode(),
+        "mass": _mass_actions_available(user),
+        "selected_company": filterset.form.cleaned_data.get("company") if filterset.is_valid() else None,
+    }
+
+
+def _filter_blocks(filterset, data) -> list[dict]:
+    """The multiple-choice filters with their options, evaluated here rather than in the template."""
+    blocks = []
+    for name in ProspectFilter.MULTIPLE:
+        field = filterset.form.fields[name]
+        chosen = set(data.getlist(name))
+        if hasattr(field, "queryset"):
+            options = [(str(obj.pk), str(obj), str(obj.pk) in chosen) for obj in field.queryset]
+            if name == "skill":
+                options = [
+                    (str(obj.pk), f"{obj.name} ({obj.category})", str(obj.pk) in chosen) for obj in field.queryset
+                ]
+        else:
+            options = [(str(value), label, str(value) in chosen) for value, label in field.choices]
+        blocks.append(
+            {
+                "name": name,
+                "label": filterset.filters[name].label,
+                "options": options,
+                "selected": sum(1 for _value, _label, checked in options if checked),
+            }
+        )
+    return blocks
+
+
+# (sort key, title) of each column (L1), in the guide's order.
+COLUMNS = (
+    ("company", gettext_lazy("Société")),
+    ("company_rep", gettext_lazy("Compte affecté à")),
+    ("company_type", gettext_lazy("Société - type / statut")),
+    ("last_name", gettext_lazy("Nom")),
+    ("first_name", gettext_lazy("Prénom")),
+    ("job_title", gettext_lazy("Fonction")),
+    ("email", gettext_lazy("E-mail")),
+    ("phone", gettext_lazy("Téléphone")),
+    ("mobile", gettext_lazy("Mobile")),
+    ("fax", gettext_lazy("Fax")),
+    ("region", gettext_lazy("Région")),
+    ("assigned_to", gettext_lazy("Affecté à")),
+    ("status", gettext_lazy("Statut")),
+    ("deals", gettext_lazy("Affaires")),
+    ("notes", gettext_lazy("Post-it")),
+)
+assert {key for key, _title in COLUMNS} == set(SORTS)
+
+
+def _columns(sort: str) -> list[dict]:
+    """Header cells: the sort each link applies and the arrow of the current one."""
+    current, descending = sort.removeprefix("-"), sort.startswith("-")
+    return [
+        {
+            "key": key,
+            "title": title,
+            "active": key == current,
+            "descending": key == current and descending,
+            "next_sort": f"-{key}" if key == current and not descending else key,
+        }
+        for key, title in COLUMNS
+    ]
+
+
+def _mass_actions_available(user) -> dict:
+    return {
+        "edit": holds_right_somewhere(user, R1),
+        "subscriptions": holds_right_somewhere(user, R10),
+        "statuses": ContactStatus.choices,
+    }
 
 
 @login_required
 @require_GET
 def prospect_list(request: HttpRequest) -> HttpResponse:
-    prospects = (
-        prospects_visible_to(request.user)
-        .annotate(
-            opportunity_count=Count("opportunities", distinct=True),
-            proposal_count=Count("proposals", distinct=True),
+    context = _list_context(request)
+    if _is_htmx_partial(request):
+        response = render(request, "prospects/_results.html", context)
+    else:
+        user = request.user
+        context["assign_form"] = MassAssignForm(user=user) if context["mass"]["edit"] else None
+        context["lists"] = (
+            list(diffusion_lists_visible_to(user).order_by("name")) if context["mass"]["subscriptions"] else []
         )
-        .order_by("company__name", "last_name", "first_name", "id")
+        context["filter_blocks"] = _filter_blocks(context["filter"], request.GET)
+        context["company_types"] = COMPANY_TYPE_CHOICES
+        context["company_type"] = request.GET.get("company_type", "")
+        response = render(request, "prospects/list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def company_picker(request: HttpRequest) -> HttpResponse:
+    """Search-as-you-type results of the company filter: a few visible companies, never all."""
+    query = request.GET.get("company_q", "")[:100]
+    companies = companies_for_picker(request.user, query)
+    return render(request, "prospects/_company_options.html", {"companies": companies, "query": query})
+
+
+def _back_to_list(request: HttpRequest, query: str = "") -> HttpResponse:
+    url = reverse("prospects:list") + (f"?{query}" if query else "")
+    return redirect(
+        url if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}) else "prospects:list"
     )
-    page = Paginator(prospects, _page_size(request)).get_page(request.GET.get("page"))
-    return render(request, "prospects/list.html", {"page": page, "page_sizes": PAGE_SIZES})
+
+
+def _selection(user, form: MassSelectionForm):
+    """The visible contacts the mass action targets: the ticked ids, or the whole filter (B5)."""
+    data = form.cleaned_data
+    if data.get("select_all"):
+        return prospects_matching(user, form.filter_data)[1]
+    _filterset, visible = prospects_matching(user, QueryDict())
+    return visible.filter(pk__in=data["ids"])
+
+
+def _report(request: HttpRequest, result: MassResult, done_message: str) -> None:
+    messages.success(request, done_message)
+    if result.unchanged:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)d contact était déjà dans cet état.",
+                "%(n)d contacts étaient déjà dans cet état.",
+                result.unchanged,
+            )
+            % {"n": result.unchanged},
+        )
+    if result.refused:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d contact ignoré : vous n'avez pas le droit de le modifier.",
+                "%(n)d contacts ignorés : vous n'avez pas le droit de les modifier.",
+                result.refused,
+            )
+            % {"n": result.refused},
+        )
+    for contact, reason in result.skipped:
+        messages.warning(
+            request, _("%(contact)s n'a pas été supprimé : lié à %(reason)s.") % {"contact": contact, "reason": reason}
+        )
+
+
+MASS_ACTIONS = {
+    "assign": (MassAssignForm, R1),
+    "status": (MassStatusForm, R1),
+    "subscriptions": (MassSubscriptionsForm, R10),
+    "delete": (MassDeleteForm, R1),
+}
+
+
+@login_required
+@require_POST
+def prospect_mass_action(request: HttpRequest, action: str) -> HttpResponse:
+    """L6: change assignment or status, manage subscriptions, delete. POST only, CSRF checked."""
+    if action not in MASS_ACTIONS:
+        raise Http404
+    form_class, right = MASS_ACTIONS[action]
+    user = request.user
+    if not holds_right_somewhere(user, right):
+        raise PermissionDenied
+    form = form_class(request.POST, user=user)
+    back_query = request.POST.get("query", "") if len(request.POST.get("query", "")) <= 4000 else ""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to_list(request, back_query)
+    prospects = _selection(user, form)
+    data = form.cleaned_data
+    try:
+        if action == "assign":
+            result = prospects_mass_assign(prospects=prospects, to=data["assigned_to"], by=user)
+            done = ngettext(
+                "%(n)d contact réaffecté à %(rep)s.", "%(n)d contacts réaffectés à %(rep)s.", result.changed
+            ) % {"n": result.changed, "rep": data["assigned_to"] or _("personne")}
+        elif action == "status":
+            result = prospects_mass_status(prospects=prospects, status=data["status"], by=user)
+            done = ngettext(
+                "%(n)d contact passé au statut « %(status)s ».",
+                "%(n)d contacts passés au statut « %(status)s ».",
+                result.changed,
+            ) % {"n": result.changed, "status": ContactStatus(data["status"]).label}
+        elif action == "subscriptions":
+            subscribe = data["operation"] == MassSubscriptionsForm.SUBSCRIBE
+            result = prospects_mass_subscriptions(
+                prospects=prospects, lists=data["lists"], subscribe=subscribe, by=user
+            )
+            done = (
+                ngettext("%(n)d contact abonné.", "%(n)d contacts abonnés.", result.changed)
+                if subscribe
+                else ngettext("%(n)d contact désabonné.", "%(n)d contacts désabonnés.", result.changed)
+            ) % {"n": result.changed}
+        else:
+            result = prospects_mass_delete(prospects=prospects, by=user)
+            done = ngettext("%(n)d contact supprimé.", "%(n)d contacts supprimés.", result.changed) % {
+                "n": result.changed
+            }
+    except MassActionTooLarge as too_large:
+        messages.error(
+            request,
+            _("%(n)d contacts sélectionnés : une action de masse est limitée à %(limit)d contacts. Affinez le filtre.")
+            % {"n": too_large.count, "limit": MASS_ACTION_LIMIT},
+        )
+        return _back_to_list(request, back_query)
+    _report(request, result, done)
+    return _back_to_list(request, back_query)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prospect_row_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The "more" menu of a row (L5): 404 when the contact is not visible, 403 without the right."""
+    if action not in ROW_ACTION_NAMES:
+        raise Http404
+    user = request.user
+    prospect = get_prospect_for(user, pk)
+    if not row_action_applies(action, prospect):
+        raise Http404
+    right = row_action_right(action, prospect)
+    if right is not None:
+        require_right(user, f"prospects.{right}", prospect)
+    selection = get_prospect_queryset(user, pk)
+    if action == "delete" and request.method == "POST":
+        result = prospects_mass_delete(prospects=selection, by=user)
+        if result.changed:
+            messages.success(request, _("Le contact %(contact)s a été supprimé.") % {"contact": prospect})
+        _report_skipped(request, result)
+        return _back_to_list(request)
+    if action == "subscriptions":
+        form = MassSubscriptionsForm(user=user)
+        available = list(form.fields["lists"].queryset)
+        if request.method == "POST":
+            chosen = {int(value) for value in request.POST.getlist("lists") if value.isdigit()}
+            prospects_mass_subscriptions(
+                prospects=selection, lists=[dl for dl in available if dl.pk in chosen], subscribe=True, by=user
+            )
+            prospects_mass_subscriptions(
+                prospects=selection, lists=[dl for dl in available if dl.pk not in chosen], subscribe=False, by=user
+            )
+            messages.success(request, _("Les abonnements de %(contact)s ont été enregistrés.") % {"contact": prospect})
+            return _back_to_list(request)
+        subscribed = set(prospect.diffusion_lists.values_list("pk", flat=True))
+        return render(
+            request,
+            "prospects/row_action.html",
+            {"prospect": prospect, "action": action, "lists": available, "subscribed": subscribed},
+        )
+    if request.method == "POST":
+        raise Http404
+    if action == "company" and user.is_staff:
+        return redirect("admin:crm_company_change", prospect.company_id)
+    if action == "delete":
+        from prospects.services import prospect_delete_blockers, prospects_with_links
+
+        blockers = prospect_delete_blockers(prospects_with_links([prospect.pk]).get())
+        return render(
+            request, "prospects/row_action.html", {"prospect": prospect, "action": action, "blockers": blockers}
+        )
+    label = {name: label for name, label, _right in ROW_ACTIONS}[action]
+    return render(request, "prospects/row_action.html", {"prospect": prospect, "action": action, "label": label})
+
+
+def get_prospect_queryset(user, pk: int):
+    return prospects_matching(user, QueryDict())[1].filter(pk=pk)
+
+
+def _report_skipped(request: HttpRequest, result: MassResult) -> None:
+    for contact, reason in result.skipped:
+        messages.error(
+            request,
+            _("%(contact)s ne peut pas être supprimé : lié à %(reason)s.") % {"contact": contact, "reason": reason},
+        )
 
 
 @login_required
 @require_POST
 def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
-    job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user)
+    """B6: the ticked contacts, or every contact of the filtered list, to .xlsx in the background."""
+    form = MassExportForm(request.POST, user=request.user)
+    if not form.is_valid():
+        raise PermissionDenied
+    data = form.cleaned_data
+    if data.get("ids") and not data.get("select_all"):
+        options = {"ids": data["ids"]}
+    else:
+        filter_data = form.filter_data
+        options = {"filters": {key: filter_data.getlist(key) for key in filter_data}}
+    options["sort"] = sort_param(form.filter_data.get("sort"))
+    job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=options)
     return redirect("prospects:job_detail", pk=job.pk)
 
 

@@ -1,0 +1,120 @@
+"""The list page's filters (L4): one URL parameter per filter, applied on the visible queryset."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import entities_visible_to, users_visible_to
+from crm.choices import CompanyType, HeadcountBand, RevenueBand
+from crm.models import Sector, Skill
+from crm.selectors import companies_visible_to
+from prospects.models import ContactStatus, ProspectContact
+from prospects.search import search_terms
+
+NO_COMPANY = "aucune"
+COMPANY_TYPE_CHOICES = [*CompanyType.choices, (NO_COMPANY, _("Aucune (contact libre)"))]
+
+
+# The querysets depend on the user: the filterset is always built with the request.
+def _reps(request):
+    return users_visible_to(request.user).order_by("last_name", "first_name", "id")
+
+
+def _entities(request):
+    return entities_visible_to(request.user)
+
+
+def _companies(request):
+    return companies_visible_to(request.user)
+
+
+class ProspectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Rechercher"))
+    assigned_to = django_filters.ModelMultipleChoiceFilter(
+        queryset=_reps, method="filter_in", label=_("Affectation"), widget=forms.CheckboxSelectMultiple
+    )
+    company_type = django_filters.ChoiceFilter(
+        choices=COMPANY_TYPE_CHOICES, method="filter_company_type", label=_("Type de société")
+    )
+    company = django_filters.ModelChoiceFilter(queryset=_companies, label=_("Société"), widget=forms.HiddenInput)
+    status = django_filters.MultipleChoiceFilter(
+        choices=ContactStatus.choices, method="filter_in", label=_("Statut"), widget=forms.CheckboxSelectMultiple
+    )
+    entity = django_filters.ModelMultipleChoiceFilter(
+        queryset=_entities, method="filter_entities", label=_("Entités"), widget=forms.CheckboxSelectMultiple
+    )
+    headcount = django_filters.MultipleChoiceFilter(
+        field_name="company__headcount_band",
+        choices=HeadcountBand.choices,
+        method="filter_in",
+        label=_("Taille / effectif"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    revenue = django_filters.MultipleChoiceFilter(
+        field_name="company__revenue_band",
+        choices=RevenueBand.choices,
+        method="filter_in",
+        label=_("Fourchette de CA"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sector = django_filters.ModelMultipleChoiceFilter(
+        queryset=Sector.objects.all(),
+        method="filter_in",
+        label=_("Secteur d'activité"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    skill = django_filters.ModelMultipleChoiceFilter(
+        queryset=Skill.objects.select_related("category"),
+        method="filter_skills",
+        label=_("Environnement / compétences"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ProspectContact
+        fields: list[str] = []
+
+    # The field names of the multiple-choice filters, used by the template and the tests.
+    MULTIPLE = ("assigned_to", "status", "entity", "headcount", "revenue", "sector", "skill")
+
+    def filter_in(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # One `IN (...)` instead of django-filter's OR of equalities with DISTINCT.
+        return queryset.filter(**{f"{name}__in": list(value)}) if value else queryset
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Every term must appear in the folded search column ("helene" finds "Hélène").
+        for term in search_terms(value):
+            queryset = queryset.filter(search_text__contains=term)
+        return queryset
+
+    def filter_company_type(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == NO_COMPANY:
+            return queryset.filter(company__isnull=True)
+        return queryset.filter(company__type=value) if value else queryset
+
+    def filter_entities(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return queryset
+        through = ProspectContact.entities.through
+        return queryset.filter(
+            Exists(through.objects.filter(prospectcontact_id=OuterRef("pk"), entity__in=list(value)))
+        )
+
+    def filter_skills(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # Any of the chosen skills (OR): a contact with Java or Python.
+        if not value:
+            return queryset
+        through = ProspectContact.skills.through
+        return queryset.filter(Exists(through.objects.filter(prospectcontact_id=OuterRef("pk"), skill__in=list(value))))
+
+    @property
+    def active_count(self) -> int:
+        """How many filters (besides the search) are set: shown on the filter bar."""
+        if not self.is_bound or not self.is_valid():
+            return 0
+        return sum(1 for name, value in self.form.cleaned_data.items() if name != "q" and value not in (None, "", []))
+
+
+def filter_is_empty(data) -> bool:
+    return not any(data.get(name) for name in ProspectFilter.base_filters)

@@ -1,0 +1,251 @@
+"""Forms of the prospect pages (list mass actions, create/edit): they validate and normalise."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.selectors import entities_visible_to, entity_ids_of, users_visible_to
+from crm.forms import NormalisedEmailField
+from crm.models import Sector
+from crm.selectors import companies_visible_to, diffusion_lists_visible_to
+from prospects.models import ContactStatus, ProspectContact
+
+
+class IdListField(forms.Field):
+    """A list of positive integer ids posted as repeated `ids` fields."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        ids = []
+        for item in value if isinstance(value, list | tuple) else [value]:
+            try:
+                number = int(item)
+            except (TypeError, ValueError):
+                raise forms.ValidationError(_("Sélection invalide.")) from None
+            if number <= 0:
+                raise forms.ValidationError(_("Sélection invalide."))
+            ids.append(number)
+        return list(dict.fromkeys(ids))
+
+
+class MassSelectionForm(forms.Form):
+    """Either explicit ids, or "all the contacts matching this filter" (B5) as a query string."""
+
+    ids = IdListField(required=False)
+    select_all = forms.BooleanField(required=False)
+    query = forms.CharField(required=False, max_length=4000)
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("select_all") and not data.get("ids"):
+            raise forms.ValidationError(_("Aucun contact sélectionné."))
+        return data
+
+    @property
+    def filter_data(self) -> QueryDict:
+        return QueryDict(self.cleaned_data.get("query") or "")
+
+
+class MassAssignForm(MassSelectionForm):
+    assigned_to = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Affecté à"), empty_label=_("Personne (non affecté)")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["assigned_to"].queryset = users_visible_to(user).order_by("last_name", "first_name")
+
+
+class MassStatusForm(MassSelectionForm):
+    status = forms.ChoiceField(choices=ContactStatus.choices, label=_("Statut"))
+
+
+class MassSubscriptionsForm(MassSelectionForm):
+    SUBSCRIBE, UNSUBSCRIBE = "abonner", "desabonner"
+    lists = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Listes de diffusion"), widget=forms.CheckboxSelectMultiple
+    )
+    operation = forms.ChoiceField(
+        choices=[(SUBSCRIBE, _("Abonner")), (UNSUBSCRIBE, _("Désabonner"))],
+        initial=SUBSCRIBE,
+        widget=forms.RadioSelect,
+        label=_("Opération"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["lists"].queryset = diffusion_lists_visible_to(user).order_by("name")
+
+
+class MassDeleteForm(MassSelectionForm):
+    pass
+
+
+class MassExportForm(MassSelectionForm):
+    def clean(self):
+        # Export with nothing ticked means "the whole filtered list".
+        data = forms.Form.clean(self)
+        if not data.get("ids"):
+            data["select_all"] = True
+        return data
+
+
+# ---------------------------------------------------------------------------------------
+# Create / edit a contact (C1)
+
+PHONE_CHARACTERS = re.compile(r"^\+?[\d\s.\-()/]+$")
+
+
+def normalise_phone(value: str) -> str:
+    """ "0144.55.66.77" → "01 44 55 66 77"; "+33144556677" → "+33 1 44 55 66 77"; other countries kept compact."""
+    value = " ".join((value or "").split())
+    if not value:
+        return ""
+    digits = re.sub(r"\D", "", value)
+    if not PHONE_CHARACTERS.match(value) or not 4 <= len(digits) <= 15:
+        raise ValidationError(
+            _("Numéro invalide : chiffres, espaces, points, tirets, parenthèses et « + » initial seulement."),
+            code="invalid_phone",
+        )
+    if value.startswith(("+33", "0033")):
+        national = digits[2:] if value.startswith("+") else digits[4:]
+        national = national.removeprefix("0")
+        if len(national) == 9:
+            return "+33 " + national[0] + " " + " ".join(national[i : i + 2] for i in range(1, 9, 2))
+    if len(digits) == 10 and digits.startswith("0") and not value.startswith("+"):
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return ("+" if value.startswith("+") else "") + digits
+
+
+class PhoneField(forms.CharField):
+    def clean(self, value):
+        return normalise_phone(super().clean(value))
+
+
+class CompanySearchSelect(forms.Select):
+    """A select that renders only the chosen company: the search box next to it (htmx) fills in
+    the matching visible companies, so the page never lists every company of the tenant."""
+
+    template_name = "prospects/card/_company_select.html"
+
+    def __init__(self, *args, search_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.search_url = search_url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["search_url"] = self.search_url
+        return context
+
+    def optgroups(self, name, value, attrs=None):
+        selected_ids = [item for item in value if item and str(item).isdigit()]
+        field = self.choices.field
+        options = [self.create_option(name, "", field.empty_label, not selected_ids, 0)]
+        for index, company in enumerate(field.queryset.filter(pk__in=selected_ids), start=1):
+            options.append(self.create_option(name, company.pk, company.name, True, index))
+        return [(None, options, 0)]
+
+
+class ProspectForm(forms.ModelForm):
+    """Every field of C1; companies, reps and entities limited to what the user may see."""
+
+    SECTIONS = (
+        (_("Contact prospect"), ("company", "gender", "last_name", "first_name", "department", "job_title")),
+        (
+            _("Coordonnées"),
+            ("email", "phone", "mobile", "fax", "address", "postcode", "city", "region", "country"),
+        ),
+        (
+            _("Suivi commercial"),
+            (
+                "entities",
+                "parent_company",
+                "assigned_to",
+                "status",
+                "sector",
+                "origin",
+                "origin_comment",
+                "description",
+            ),
+        ),
+    )
+
+    class Meta:
+        model = ProspectContact
+        fields = [
+            "company",
+            "gender",
+            "last_name",
+            "first_name",
+            "department",
+            "job_title",
+            "email",
+            "phone",
+            "mobile",
+            "fax",
+            "address",
+            "postcode",
+            "city",
+            "region",
+            "country",
+            "entities",
+            "parent_company",
+            "assigned_to",
+            "status",
+            "sector",
+            "origin",
+            "origin_comment",
+            "description",
+        ]
+        field_classes = {"email": NormalisedEmailField, "phone": PhoneField, "mobile": PhoneField, "fax": PhoneField}
+        widgets = {
+            "entities": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user: User, company_search_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        companies = companies_visible_to(user).select_related(None).order_by("name", "id")
+        for name, empty_label in (("company", _("Aucune (contact libre)")), ("parent_company", _("Aucun"))):
+            field = self.fields[name]
+            field.queryset = companies
+            field.empty_label = empty_label
+            field.widget = CompanySearchSelect(search_url=company_search_url)
+            field.widget.choices = field.choices
+        current_rep = self.instance.assigned_to_id if self.instance.pk else None
+        self.fields["assigned_to"].queryset = User.objects.filter(
+            Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)
+        ).order_by("last_name", "first_name", "username")
+        self.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
+        self.fields["assigned_to"].empty_label = _("Non affecté")
+        self.fields["sector"].queryset = Sector.objects.order_by("name")
+        self.fields["entities"].queryset = entities_visible_to(user)
+        self.fields["entities"].required = True
+        self.fields["entities"].error_messages["required"] = _(
+            "Choisissez au moins une entité : sans entité, personne ne verrait ce contact."
+        )
+        if not self.instance.pk and not self.is_bound and "entities" not in self.initial:
+            self.initial["entities"] = entity_ids_of(user)
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+    def clean_entities(self):
+        """Entities the user cannot see stay on the contact: the form only edits the user's own."""
+        chosen = list(self.cleaned_data["entities"])
+        if self.instance.pk:
+            chosen += list(self.instance.entities.exclude(pk__in=self.fields["entities"].queryset.values("pk")))
+        return chosen

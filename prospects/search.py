@@ -1,0 +1,69 @@
+"""Accent- and case-insensitive search (B3) through one normalised column per contact.
+
+`search_text` holds the lower-cased, accent-stripped names, e-mail and company name, plus
+the digits of every phone number; `company_sort` holds the normalised company name the
+list sorts on. Both are written by the services (and by the demo COPY generator) and
+searched with plain `LIKE '%term%'`, which a pg_trgm GIN index serves on PostgreSQL and
+which behaves the same on SQLite because both sides are already folded.
+"""
+
+import re
+import unicodedata
+
+PHONE_QUERY = re.compile(r"^\+?[\d\s.\-()/]+$")
+
+
+def fold(text: str | None) -> str:
+    """ "Hélène LEFÈVRE" → "helene lefevre": no accents, lower case, single spaces."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(stripped.casefold().split())
+
+
+def digits(text: str | None) -> str:
+    return "".join(char for char in text or "" if char.isdigit())
+
+
+def phone_digits(text: str | None) -> str:
+    """Digits of a phone number, the French international prefix folded: "+33 1 44" → "0144"."""
+    value = digits(text)
+    if (text or "").lstrip().startswith("+33") and value.startswith("33"):
+        value = "0" + value[2:]
+    return value
+
+
+def search_text_of(*, last_name="", first_name="", email="", company_name="", phone="", mobile="", fax="") -> str:
+    parts = [fold(last_name), fold(first_name), fold(email), fold(company_name)]
+    parts += [phone_digits(number) for number in (phone, mobile, fax)]
+    # "|" separates the fields so a term never matches across two of them.
+    return "|".join(parts)
+
+
+def search_text_for(prospect) -> str:
+    return search_text_of(
+        last_name=prospect.last_name,
+        first_name=prospect.first_name,
+        email=prospect.email,
+        company_name=prospect.company.name if prospect.company_id else "",
+        phone=prospect.phone,
+        mobile=prospect.mobile,
+        fax=prospect.fax,
+    )
+
+
+def company_sort_of(name: str | None) -> str | None:
+    """Sort key of a company name; None for a free contact (sorted last)."""
+    return fold(name)[:200] or None if name else None
+
+
+def search_terms(query: str | None) -> list[str]:
+    """The terms a contact must all contain. A phone-looking query becomes one digits term."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    if PHONE_QUERY.match(query) and len(digits(query)) >= 2:
+        return [phone_digits(query)]
+    terms = [term.replace("|", "") for term in fold(query).split()]
+    return [term for term in dict.fromkeys(terms) if term]

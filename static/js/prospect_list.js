@@ -1,0 +1,132 @@
+/* Prospect list: row selection, "select all matching the filter" (B5), mass-action dialogs,
+   company picker. The table itself is swapped by htmx; everything here is delegated. */
+(function () {
+  "use strict";
+  var allMatching = false;
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+  function $$(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+  function results() { return document.getElementById("results"); }
+  function checkedBoxes() { return $$("#results .row-check:checked"); }
+
+  function selectedCount() {
+    var box = results();
+    return allMatching && box ? Number(box.dataset.count) : checkedBoxes().length;
+  }
+
+  function refresh() {
+    var box = results();
+    if (!box) { return; }
+    var boxes = $$(".row-check", box);
+    var ticked = checkedBoxes().length;
+    var pageBox = $("#check-page", box);
+    if (ticked < boxes.length) { allMatching = false; }
+    if (pageBox) {
+      pageBox.checked = boxes.length > 0 && ticked === boxes.length;
+      pageBox.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+    $(".mass-bar", box).hidden = ticked === 0;
+    var total = Number(box.dataset.count);
+    $(".select-matching", box).hidden = !(ticked > 0 && ticked === boxes.length && total > boxes.length);
+    $(".js-select-matching", box).hidden = allMatching;
+    $(".js-matching-selected", box).hidden = !allMatching;
+    var count = selectedCount().toLocaleString(document.documentElement.lang || "fr");
+    $$(".js-selected-count").forEach(function (el) { el.textContent = count; });
+    $$("tbody tr", box).forEach(function (row) {
+      var check = $(".row-check", row);
+      row.classList.toggle("selected", !!(check && check.checked));
+    });
+  }
+
+  function addHidden(form, name, value) {
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    input.className = "js-injected";
+    form.appendChild(input);
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.id === "check-page") {
+      $$("#results .row-check").forEach(function (box) { box.checked = target.checked; });
+      allMatching = false;
+      refresh();
+    } else if (target.classList.contains("row-check")) {
+      refresh();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var opener = target.closest("[data-dialog]");
+    if (opener) {
+      event.preventDefault();
+      refresh();
+      document.getElementById(opener.dataset.dialog).showModal();
+      return;
+    }
+    if (target.closest(".js-close")) {
+      event.preventDefault();
+      target.closest("dialog").close();
+      return;
+    }
+    if (target.closest(".js-select-matching")) {
+      event.preventDefault();
+      allMatching = true;
+      refresh();
+      return;
+    }
+    if (target.closest(".js-clear-selection")) {
+      event.preventDefault();
+      allMatching = false;
+      $$("#results .row-check").forEach(function (box) { box.checked = false; });
+      refresh();
+      return;
+    }
+    var option = target.closest(".company-option");
+    if (option) {
+      var hidden = document.getElementById("id_company");
+      hidden.value = option.dataset.id;
+      document.getElementById("company-q").value = option.dataset.name;
+      document.getElementById("company-options").innerHTML = "";
+      hidden.dispatchEvent(new Event("change", { bubbles: true }));
+      return;
+    }
+    // Close the open filter panels and row menus when clicking elsewhere.
+    $$("details.filter[open], details.menu[open]").forEach(function (details) {
+      if (!details.contains(target)) { details.open = false; }
+    });
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("mass-form")) { return; }
+    $$("input.js-injected", form).forEach(function (input) { input.remove(); });
+    addHidden(form, "query", window.location.search.replace(/^\?/, ""));
+    if (allMatching) {
+      addHidden(form, "select_all", "1");
+    } else {
+      checkedBoxes().forEach(function (box) { addHidden(form, "ids", box.value); });
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function () { allMatching = false; refresh(); });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var picker = document.getElementById("company-q");
+    if (picker) {
+      // Typing in the picker searches companies; it must not reload the table by itself.
+      picker.addEventListener("change", function (event) { event.stopPropagation(); });
+      picker.addEventListener("keyup", function (event) { event.stopPropagation(); });
+      picker.addEventListener("input", function () {
+        if (!picker.value) {
+          var hidden = document.getElementById("id_company");
+          if (hidden.value) { hidden.value = ""; hidden.dispatchEvent(new Event("change", { bubbles: true })); }
+        }
+      });
+    }
+    refresh();
+  });
+})();
