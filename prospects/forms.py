@@ -138,16 +138,9 @@ class CompanySearchSelect(forms.Select):
     """A select that renders only the chosen company: the search box next to it (htmx) fills in
     the matching visible companies, so the page never lists every company of the tenant."""
 
-    template_name = "prospects/card/_company_select.html"
-
     def __init__(self, *args, search_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.search_url = search_url
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["search_url"] = self.search_url
-        return context
+        self.search_url = search_url  # rendered by templates/prospects/card/_field.html
 
     def optgroups(self, name, value, attrs=None):
         selected_ids = [item for item in value if item and str(item).isdigit()]

@@ -20,3 +20,24 @@ def test_marine_opens_julies_card_and_sees_her_task_and_rep(page, demo_data):
     assert "Contacter le prospect début 2024" in tasks and "28/12/2023 à 11:00" in tasks and "ALPES Lise" in tasks
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "card-armanon.png"), full_page=True)
+
+
+def test_marine_creates_a_contact_through_the_form_picking_the_company_by_search(page, demo_data):
+    login(page, "marine", DEMO_PASSWORD)
+
+    page.goto("/prospects/new/")
+    page.fill("input[type=search][form=search-company]", "bsi")
+    page.wait_for_selector("#id_company option:has-text('BSI CORP')", state="attached")
+    page.select_option("#id_company", label="BSI CORP (Prospect)")
+    page.fill("#id_last_name", "Nouveau")
+    page.fill("#id_first_name", "Camille")
+    page.fill("#id_email", "Camille.Nouveau@BSI.fr")
+    page.fill("#id_phone", "0144.55.66.77")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "card-form.png"), full_page=True)
+    page.click("button[type=submit].primary")
+
+    page.wait_for_url("**/prospects/*/")
+    assert page.locator("h1").inner_text() == "NOUVEAU Camille"
+    key_info = page.locator("#key-info-title + dl").inner_text()
+    assert "BSI CORP" in key_info and "camille.nouveau@bsi.fr" in key_info and "01 44 55 66 77" in key_info
