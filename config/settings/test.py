@@ -15,3 +15,8 @@ MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="crm-test-m
 STATIC_ROOT = None
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE") or f"crm-test-{os.getpid()}"
+
+# Several test runs may share one PostgreSQL server (parallel sessions, CI): each run gets
+# its own test database instead of fighting over "test_<name>".
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
