@@ -2,7 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
+
+admin.site.site_header = _("CRM — Administration")
+admin.site.site_title = _("CRM")
+admin.site.index_title = _("Utilisateurs, droits et données")
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/prospects/", permanent=False), name="home"),
