@@ -85,3 +85,13 @@ def test_inactive_user_has_no_right(sales_rep):
 @pytest.mark.django_db
 def test_superuser_has_every_right(admin_user):
     assert all(has_right(admin_user, f"prospects.{codename}") for codename, _label in RIGHTS)
+
+
+@pytest.mark.django_db
+def test_default_permissions_are_labelled_in_french():
+    names = set(
+        Permission.objects.filter(
+            content_type__app_label="prospects", codename__endswith="_prospectcontact"
+        ).values_list("name", flat=True)
+    )
+    assert {"Peut ajouter contact prospect", "Peut modifier contact prospect"} <= names
