@@ -6,10 +6,14 @@ PROJECT_APPS = ("accounts", "crm", "prospects", "tasks")
 DEFAULT_ACTIONS = {"add": "Peut ajouter", "change": "Peut modifier", "delete": "Peut supprimer", "view": "Peut voir"}
 
 
-def name_default_permissions_in_french(sender, apps, using="default", **kwargs):
+def name_default_permissions_in_french(sender, apps=None, using="default", **kwargs):
     """Django stores "Can add …" in English; admins grant rights from these labels, in French."""
     if sender.label not in PROJECT_APPS:
         return
+    if apps is None:  # `flush` (transactional tests) sends post_migrate without the app registry
+        from django.apps import apps
+    if apps is None:  # some senders (flush in transactional tests) pass no app registry
+        from django.apps import apps
     Permission = apps.get_model("auth", "Permission")
     for model in sender.get_models():
         for action, label in DEFAULT_ACTIONS.items():

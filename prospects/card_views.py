@@ -2,19 +2,30 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.permissions import has_right, require_right
 from crm.selectors import companies_visible_to, opportunities_visible_to, proposals_visible_to
-from prospects.forms import ProspectForm
+from prospects.forms import NoteForm, ProspectForm
 from prospects.models import ProspectContact
-from prospects.selectors import get_prospect_for
-from prospects.services import prospect_create, prospect_update
+from prospects.selectors import get_prospect_for, notes_visible_to
+from prospects.services import (
+    ProspectNotDeletable,
+    note_create,
+    note_delete,
+    note_may_manage,
+    note_rights,
+    note_update,
+    prospect_create,
+    prospect_delete,
+    prospect_update,
+)
 from tasks.selectors import tasks_visible_to
 
 R1 = "prospects.edit_prospect"
@@ -24,6 +35,7 @@ def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
     """What the card offers this user on this contact; each entry matches a server-side check."""
     return {
         "edit": has_right(user, R1, prospect),
+        "delete": has_right(user, R1, prospect),
     }
 
 
@@ -32,6 +44,16 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
     menu = []
     if can["edit"]:
         menu.append({"label": _("Modifier le contact prospect"), "url": reverse("prospects:edit", args=[prospect.pk])})
+    if can["delete"]:
+        menu.append(
+            {
+                "label": _("Supprimer le contact prospect"),
+                "url": reverse("prospects:delete", args=[prospect.pk]),
+                "post": True,
+                "danger": True,
+                "confirm": _("Supprimer définitivement %(contact)s ?") % {"contact": prospect},
+            }
+        )
     return menu
 
 
@@ -53,7 +75,13 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
         proposals_visible_to(user).filter(prospect=prospect).select_related("opportunity").order_by("-created_at")
     )
     can = card_rights(user, prospect)
+    rights_on_notes = note_rights(user, prospect)
+    notes = list(notes_visible_to(user, prospect))
+    for note in notes:
+        note.can_manage = note_may_manage(user, note, rights_on_notes)
     context = {
+        "notes": notes,
+        "note_form": NoteForm() if rights_on_notes["own"] else None,
         "prospect": prospect,
         "can": can,
         "menu": card_menu(prospect, can),
@@ -114,3 +142,84 @@ def company_options(request: HttpRequest) -> HttpResponse:
             companies_visible_to(request.user).select_related(None).filter(name__icontains=query).order_by("name")[:20]
         )
     return render(request, "prospects/card/_company_options.html", {"companies": companies})
+
+
+def _card_notes_url(prospect: ProspectContact) -> str:
+    return reverse("prospects:detail", args=[prospect.pk]) + "#postit"
+
+
+def _report_note_errors(request: HttpRequest, errors) -> None:
+    for messages_of_field in errors.values():
+        for error in messages_of_field:
+            messages.error(request, error)
+
+
+@login_required
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """F3: a post-it note on the contact, written from the author's entity (R11 or R13)."""
+    prospect = get_prospect_for(request.user, pk)
+    if not note_rights(request.user, prospect)["own"]:
+        raise PermissionDenied
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            note_create(prospect=prospect, author=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("La note a été ajoutée."))
+    else:
+        _report_note_errors(request, form.errors)
+    return redirect(_card_notes_url(prospect))
+
+
+def _manageable_note(request: HttpRequest, pk: int, note_pk: int):
+    """The note if the user sees it (404 otherwise) and may change it (403 otherwise)."""
+    prospect = get_prospect_for(request.user, pk)
+    note = get_object_or_404(notes_visible_to(request.user, prospect), pk=note_pk)
+    if not note_may_manage(request.user, note, note_rights(request.user, prospect)):
+        raise PermissionDenied
+    return prospect, note
+
+
+@login_required
+@require_POST
+def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    prospect, note = _manageable_note(request, pk, note_pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        note_update(note=note, text=form.cleaned_data["text"])
+        messages.success(request, _("La note a été modifiée."))
+    else:
+        _report_note_errors(request, form.errors)
+    return redirect(_card_notes_url(prospect))
+
+
+@login_required
+@require_POST
+def note_remove(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    prospect, note = _manageable_note(request, pk, note_pk)
+    note_delete(note=note)
+    messages.success(request, _("La note a été supprimée."))
+    return redirect(_card_notes_url(prospect))
+
+
+@login_required
+@require_POST
+def prospect_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """D1: delete the contact (R1) unless a task, opportunity or proposal still links to it."""
+    prospect = get_prospect_for(request.user, pk)
+    require_right(request.user, R1, prospect)
+    name = str(prospect)
+    try:
+        prospect_delete(prospect=prospect, by=request.user)
+    except ProspectNotDeletable as blocked:
+        messages.error(
+            request,
+            _("%(contact)s ne peut pas être supprimé : lié à %(reasons)s.")
+            % {"contact": name, "reasons": ", ".join(blocked.reasons)},
+        )
+        return redirect("prospects:detail", pk=pk)
+    messages.success(request, _("Le contact prospect %(contact)s a été supprimé.") % {"contact": name})
+    return redirect("prospects:list")

@@ -242,3 +242,13 @@ class ProspectForm(forms.ModelForm):
         if self.instance.pk:
             chosen += list(self.instance.entities.exclude(pk__in=self.fields["entities"].queryset.values("pk")))
         return chosen
+
+
+class NoteForm(forms.Form):
+    """A post-it note (F3)."""
+
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Nouvelle note…")}),
+    )

@@ -4,13 +4,22 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Entity, User
-from prospects.models import ASSIGNEE_OBJECT_RIGHTS, ContactStatus, ProspectContact, ProspectContactUserObjectPermission
+from accounts.permissions import has_right
+from prospects.models import (
+    ASSIGNEE_OBJECT_RIGHTS,
+    ContactStatus,
+    ProspectContact,
+    ProspectContactUserObjectPermission,
+    ProspectNote,
+)
 from prospects.search import company_sort_of, search_text_for
 from prospects.selectors import DATA_VERSION_KEY
 
@@ -328,3 +337,77 @@ def prospects_mass_delete(*, prospects, by: User) -> MassResult:
     result.changed = len(deletable)
     prospects_data_changed()
     return result
+
+
+# ---------------------------------------------------------------------------------------
+# Post-it notes on a contact (F3): R11 manages one's own notes, R13 everyone's.
+
+NOTE_OWN, NOTE_ALL = "prospects.manage_own_prospect_notes", "prospects.manage_all_prospect_notes"
+
+
+def note_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
+    """May write notes and manage one's own ("own": R11 or R13), may manage anyone's ("all": R13)."""
+    manage_all = has_right(user, NOTE_ALL, prospect)
+    return {"own": manage_all or has_right(user, NOTE_OWN, prospect), "all": manage_all}
+
+
+def note_may_manage(user: User, note: ProspectNote, rights: dict[str, bool]) -> bool:
+    """Edit or delete a note, given the user's `note_rights` on its contact."""
+    return rights["all"] or (rights["own"] and note.author_id == user.pk)
+
+
+def _note_entity(author: User, prospect: ProspectContact) -> Entity:
+    """The entity the note is written from: one the author shares with the contact, if any."""
+    author_entities = author.entities.order_by("name")
+    entity = author_entities.filter(prospects=prospect).first() or author_entities.first()
+    if entity is None:
+        raise ValidationError(_("Vous n'êtes rattaché à aucune entité : impossible d'écrire une note."))
+    return entity
+
+
+@transaction.atomic
+def note_create(*, prospect: ProspectContact, author: User, text: str) -> ProspectNote:
+    note = ProspectNote(prospect=prospect, author=author, entity=_note_entity(author, prospect), text=text.strip())
+    note.full_clean()
+    note.save()
+    return note
+
+
+@transaction.atomic
+def note_update(*, note: ProspectNote, text: str) -> ProspectNote:
+    note.text = text.strip()
+    note.full_clean()
+    note.save(update_fields=["text", "updated_at"])
+    return note
+
+
+@transaction.atomic
+def note_delete(*, note: ProspectNote) -> None:
+    note.delete()
+
+
+# ---------------------------------------------------------------------------------------
+# Deleting one contact (D1)
+
+
+class ProspectNotDeletable(Exception):
+    """Something still links to the contact; `reasons` says what ("2 tâches", "1 opportunité")."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__(", ".join(reasons))
+        self.reasons = reasons
+
+
+@transaction.atomic
+def prospect_delete(*, prospect: ProspectContact, by: User | None) -> None:
+    """Delete a contact nothing links to; its notes, subscriptions and object rights go with it.
+
+    The row lock makes a task or deal created meanwhile wait, so the check still holds at delete.
+    Raises ProspectNotDeletable with the reasons otherwise.
+    """
+    ProspectContact.objects.select_for_update().filter(pk=prospect.pk).values_list("pk", flat=True).get()
+    reasons = prospect_delete_blockers(prospects_with_links([prospect.pk]).get())
+    if reasons:
+        raise ProspectNotDeletable(reasons)
+    prospect.delete()
+    prospects_data_changed()

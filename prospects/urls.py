@@ -22,4 +22,8 @@ urlpatterns += [
     path("new/", card_views.prospect_new, name="create"),
     path("<int:pk>/edit/", card_views.prospect_edit, name="edit"),
     path("company-options/", card_views.company_options, name="company_options"),
+    path("<int:pk>/notes/", card_views.note_add, name="note_add"),
+    path("<int:pk>/notes/<int:note_pk>/edit/", card_views.note_edit, name="note_edit"),
+    path("<int:pk>/notes/<int:note_pk>/delete/", card_views.note_remove, name="note_delete"),
+    path("<int:pk>/delete/", card_views.prospect_delete_view, name="delete"),
 ]

@@ -7,7 +7,7 @@ from tests.browser.conftest import ARTIFACTS, login
 pytestmark = pytest.mark.browser
 
 
-def test_marine_opens_julies_card_and_sees_her_task_and_rep(page, demo_data):
+def test_marine_opens_julies_card_sees_her_task_and_rep_and_adds_a_note(page, demo_data):
     julie = ProspectContact.objects.get(last_name="ARMANON", first_name="Julie")
     login(page, "marine", DEMO_PASSWORD)
 
@@ -18,6 +18,13 @@ def test_marine_opens_julies_card_and_sees_her_task_and_rep(page, demo_data):
     assert "DIRON Marine" in page.locator("#assigned-rep").inner_text()
     tasks = page.locator("#tasks").inner_text()
     assert "Contacter le prospect début 2024" in tasks and "28/12/2023 à 11:00" in tasks and "ALPES Lise" in tasks
+
+    page.fill("#id_new_note", "Rappeler Julie après le salon")
+    page.click("#postit button[type=submit]")
+    page.wait_for_url(f"**/prospects/{julie.pk}/#postit")
+    assert "Rappeler Julie après le salon" in page.locator("#notes").inner_text()
+    assert "DIRON Marine · Paris" in page.locator("#notes").inner_text()
+    page.locator("summary[aria-label='Actions sur le contact']").click()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "card-armanon.png"), full_page=True)
 

@@ -1,0 +1,84 @@
+"""D1: delete a contact from its card, only when nothing links to it."""
+
+import pytest
+from django.test import Client
+from guardian.shortcuts import assign_perm
+
+from prospects.models import ProspectContact, ProspectContactUserObjectPermission, ProspectNote
+from prospects.services import ProspectNotDeletable, prospect_create, prospect_delete
+from tests.factories import NoteFactory, OpportunityFactory, ProposalFactory, ProspectFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def logged(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def julie(paris, sales_rep):
+    return prospect_create(
+        by=sales_rep, entities=[paris], last_name="ARMANON", first_name="Julie", assigned_to=sales_rep
+    )
+
+
+def test_a_rep_deletes_a_contact_and_its_notes_and_object_rights_go_with_it(sales_rep, julie, paris):
+    NoteFactory(prospect=julie, author=sales_rep, entity=paris)
+    assert ProspectContactUserObjectPermission.objects.filter(content_object_id=julie.pk).exists()
+    client = logged(sales_rep)
+    response = client.post(f"/prospects/{julie.pk}/delete/")
+    assert response.status_code == 302 and response["Location"] == "/prospects/"
+    assert not ProspectContact.objects.exists() and not ProspectNote.objects.exists()
+    assert not ProspectContactUserObjectPermission.objects.filter(content_object_id=julie.pk).exists()
+    assert "Le contact prospect ARMANON Julie a été supprimé." in client.get("/prospects/").content.decode()
+
+
+def test_a_contact_with_tasks_and_deals_is_kept_and_the_message_says_why(sales_rep, julie):
+    TaskFactory(prospect=julie)
+    TaskFactory(prospect=julie)
+    OpportunityFactory(prospect=julie)
+    client = logged(sales_rep)
+    response = client.post(f"/prospects/{julie.pk}/delete/")
+    assert response.status_code == 302 and response["Location"] == f"/prospects/{julie.pk}/"
+    assert ProspectContact.objects.filter(pk=julie.pk).exists()
+    body = client.get(response["Location"]).content.decode()
+    assert "ARMANON Julie ne peut pas être supprimé : lié à 2 tâches, 1 opportunité." in body
+
+
+def test_the_service_names_every_blocking_link(julie, sales_rep):
+    ProposalFactory(opportunity=OpportunityFactory(prospect=julie), prospect=julie)
+    with pytest.raises(ProspectNotDeletable) as blocked:
+        prospect_delete(prospect=julie, by=sales_rep)
+    assert blocked.value.reasons == ["1 opportunité", "1 proposition commerciale"]
+
+
+def test_the_card_menu_offers_delete_with_a_confirmation(sales_rep, julie):
+    body = logged(sales_rep).get(f"/prospects/{julie.pk}/").content.decode()
+    assert f'action="/prospects/{julie.pk}/delete/"' in body
+    assert "Supprimer définitivement ARMANON Julie ?" in body
+
+
+def test_a_user_without_the_right_sees_no_delete_and_the_server_refuses(rep_without_rights, julie):
+    client = logged(rep_without_rights)
+    assert "/delete/" not in client.get(f"/prospects/{julie.pk}/").content.decode()
+    assert client.post(f"/prospects/{julie.pk}/delete/").status_code == 403
+    assert ProspectContact.objects.filter(pk=julie.pk).exists()
+
+
+def test_the_right_on_this_contact_is_enough_to_delete_it(rep_without_rights, paris):
+    prospect = ProspectFactory(entities=[paris])
+    assign_perm("prospects.edit_prospect", rep_without_rights, prospect)
+    assert logged(rep_without_rights).post(f"/prospects/{prospect.pk}/delete/").status_code == 302
+    assert not ProspectContact.objects.exists()
+
+
+def test_the_outsider_gets_a_404(outsider, julie):
+    assert logged(outsider).post(f"/prospects/{julie.pk}/delete/").status_code == 404
+    assert ProspectContact.objects.filter(pk=julie.pk).exists()
+
+
+def test_delete_rejects_get(sales_rep, julie):
+    assert logged(sales_rep).get(f"/prospects/{julie.pk}/delete/").status_code == 405
+    assert ProspectContact.objects.filter(pk=julie.pk).exists()
