@@ -308,10 +308,12 @@ def companies_for_picker(user: User, query: str, *, limit: int = 15) -> list:
     query = (query or "").strip()
     if not query:
         return []
+    # Names that start with the text first, then those that merely contain it.
+    starts = Case(When(name__istartswith=query, then=Value(0)), default=Value(1))
     return list(
         companies_visible_to(user)
         .select_related(None)
         .filter(name__icontains=query)
-        .order_by("name", "id")
+        .order_by(starts, "name", "id")
         .only("id", "name", "type")[:limit]
     )
