@@ -36,6 +36,8 @@ def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
     return {
         "edit": has_right(user, R1, prospect),
         "delete": has_right(user, R1, prospect),
+        # Duplicating creates a contact: R1 held globally, not only on this contact.
+        "duplicate": has_right(user, R1),
     }
 
 
@@ -44,6 +46,8 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
     menu = []
     if can["edit"]:
         menu.append({"label": _("Modifier le contact prospect"), "url": reverse("prospects:edit", args=[prospect.pk])})
+    if can["duplicate"]:
+        menu.append({"label": _("Dupliquer le prospect"), "url": reverse("prospects:duplicate", args=[prospect.pk])})
     if can["delete"]:
         menu.append(
             {
@@ -102,13 +106,30 @@ def _prospect_form(request: HttpRequest, **kwargs) -> ProspectForm:
 def prospect_new(request: HttpRequest) -> HttpResponse:
     """C1: a new contact, shared with the user's entities unless they choose otherwise."""
     require_right(request.user, R1)
-    form = _prospect_form(request)
+    return _create(request, title=_("Ajout d'un nouveau contact prospect"), cancel_url=reverse("prospects:list"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prospect_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    """C2: a new contact prefilled from a visible one (company, address, rep…), names left to fill."""
+    source = get_prospect_for(request.user, pk)
+    require_right(request.user, R1)
+    return _create(
+        request,
+        title=_("Duplication du contact prospect %(contact)s") % {"contact": source},
+        cancel_url=reverse("prospects:detail", args=[source.pk]),
+        initial=ProspectForm.initial_from(source),
+    )
+
+
+def _create(request: HttpRequest, *, title: str, cancel_url: str, initial: dict | None = None) -> HttpResponse:
+    form = _prospect_form(request, initial=initial)
     if request.method == "POST" and form.is_valid():
         prospect = prospect_create(by=request.user, **form.cleaned_data)
         messages.success(request, _("Le contact prospect %(contact)s a été créé.") % {"contact": prospect})
         return redirect("prospects:detail", pk=prospect.pk)
-    context = {"form": form, "title": _("Ajout d'un nouveau contact prospect"), "cancel_url": reverse("prospects:list")}
-    return render(request, "prospects/card/form.html", context)
+    return render(request, "prospects/card/form.html", {"form": form, "title": title, "cancel_url": cancel_url})
 
 
 @login_required

@@ -233,6 +233,28 @@ class ProspectForm(forms.ModelForm):
         if not self.instance.pk and not self.is_bound and "entities" not in self.initial:
             self.initial["entities"] = entity_ids_of(user)
 
+    # C2: what a duplicate takes from its source; names and personal details are left to fill.
+    DUPLICATED_FIELDS = (
+        "company",
+        "parent_company",
+        "address",
+        "postcode",
+        "city",
+        "region",
+        "country",
+        "assigned_to",
+        "sector",
+        "origin",
+        "origin_comment",
+    )
+
+    @classmethod
+    def initial_from(cls, source: ProspectContact) -> dict:
+        """Initial data of a duplicate of `source` (C2)."""
+        initial = {name: source.serializable_value(name) for name in cls.DUPLICATED_FIELDS}
+        initial["entities"] = [entity.pk for entity in source.entities.all()]
+        return initial
+
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
 

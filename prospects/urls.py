@@ -26,4 +26,5 @@ urlpatterns += [
     path("<int:pk>/notes/<int:note_pk>/edit/", card_views.note_edit, name="note_edit"),
     path("<int:pk>/notes/<int:note_pk>/delete/", card_views.note_remove, name="note_delete"),
     path("<int:pk>/delete/", card_views.prospect_delete_view, name="delete"),
+    path("<int:pk>/duplicate/", card_views.prospect_duplicate, name="duplicate"),
 ]
