@@ -14,6 +14,7 @@ from crm.forms import NormalisedEmailField
 from crm.models import Sector
 from crm.selectors import companies_visible_to, diffusion_lists_visible_to
 from prospects.models import ContactStatus, ProspectContact
+from prospects.selectors import prospect_duplicates
 
 
 class IdListField(forms.Field):
@@ -208,9 +209,13 @@ class ProspectForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
+    # Sent by the "Enregistrer quand même" button of the duplicate warning (B1).
+    confirm_duplicates = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, user: User, company_search_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.duplicates: list[ProspectContact] = []
         companies = companies_visible_to(user).select_related(None).order_by("name", "id")
         for name, empty_label in (("company", _("Aucune (contact libre)")), ("parent_company", _("Aucun"))):
             field = self.fields[name]
@@ -264,6 +269,32 @@ class ProspectForm(forms.ModelForm):
         if self.instance.pk:
             chosen += list(self.instance.entities.exclude(pk__in=self.fields["entities"].queryset.values("pk")))
         return chosen
+
+    IDENTITY_FIELDS = ("email", "last_name", "first_name", "company")
+
+    def clean(self):
+        """B1: stop once on a likely duplicate and list it; "Enregistrer quand même" saves anyway."""
+        data = super().clean()
+        confirmed = data.pop("confirm_duplicates", False)
+        self.duplicates = []
+        checked = not self.instance.pk or any(name in self.changed_data for name in self.IDENTITY_FIELDS)
+        if self.errors or not checked:
+            return data
+        company = data.get("company")
+        self.duplicates = prospect_duplicates(
+            self.user,
+            email=data.get("email", ""),
+            last_name=data.get("last_name", ""),
+            first_name=data.get("first_name", ""),
+            company_id=company.pk if company else None,
+            exclude_pk=self.instance.pk,
+        )
+        if self.duplicates and not confirmed:
+            raise ValidationError(
+                _("Un contact semblable existe déjà (même e-mail, ou même nom dans la même société)."),
+                code="duplicate",
+            )
+        return data
 
 
 class NoteForm(forms.Form):

@@ -317,3 +317,17 @@ def companies_for_picker(user: User, query: str, *, limit: int = 15) -> list:
         .order_by(starts, "name", "id")
         .only("id", "name", "type")[:limit]
     )
+
+
+def prospect_duplicates(
+    user: User, *, email: str, last_name: str, first_name: str, company_id: int | None, exclude_pk=None, limit=10
+) -> list[ProspectContact]:
+    """B1: visible contacts with the same e-mail, or the same name at the same company (or both free)."""
+    same = Q(company_id=company_id) if company_id else Q(company__isnull=True)
+    same &= Q(last_name__iexact=last_name.strip(), first_name__iexact=first_name.strip())
+    if email:
+        same |= Q(email=email.strip().lower())
+    candidates = prospects_visible_to(user).filter(same)
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    return list(candidates.order_by("last_name", "first_name", "id")[:limit])

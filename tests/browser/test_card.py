@@ -48,3 +48,25 @@ def test_marine_creates_a_contact_through_the_form_picking_the_company_by_search
     assert page.locator("h1").inner_text() == "NOUVEAU Camille"
     key_info = page.locator("#key-info-title + dl").inner_text()
     assert "BSI CORP" in key_info and "camille.nouveau@bsi.fr" in key_info and "01 44 55 66 77" in key_info
+
+
+def test_marine_is_warned_of_a_duplicate_and_may_save_anyway(page, demo_data):
+    julie = ProspectContact.objects.get(last_name="ARMANON", first_name="Julie")
+    login(page, "marine", DEMO_PASSWORD)
+
+    page.goto("/prospects/new/")
+    page.fill("input[type=search][form=search-company]", "BSI")
+    page.wait_for_selector("#id_company option:has-text('BSI CORP')", state="attached")
+    page.select_option("#id_company", label="BSI CORP (Prospect)")
+    page.fill("#id_last_name", "Armanon")
+    page.fill("#id_first_name", "Julie")
+    page.click("button[type=submit].primary")
+
+    warning = page.locator("#duplicates")
+    assert "Doublon possible" in warning.inner_text()
+    assert warning.locator(f"a[href='/prospects/{julie.pk}/']").inner_text() == "ARMANON Julie"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "card-duplicate-warning.png"), full_page=True)
+    page.click("button[name=confirm_duplicates]")
+    page.wait_for_url("**/prospects/*/")
+    assert ProspectContact.objects.filter(last_name__iexact="armanon", first_name="Julie").count() == 2
