@@ -55,3 +55,7 @@ beat: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles test-artifacts .pytest_cache
+
+## make bench-vcard: 10,000 contacts exported as .vcf and .zip and imported from .vcf, against a vobject loop
+bench-vcard: $(STAMP)
+	$(BIN)/python bench/bench_vcard.py

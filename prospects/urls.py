@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prospects import card_views, views
+from prospects import card_views, vcard_views, views
 
 app_name = "prospects"
 
@@ -27,4 +27,10 @@ urlpatterns += [
     path("<int:pk>/notes/<int:note_pk>/delete/", card_views.note_remove, name="note_delete"),
     path("<int:pk>/delete/", card_views.prospect_delete_view, name="delete"),
     path("<int:pk>/duplicate/", card_views.prospect_duplicate, name="duplicate"),
+]
+
+# vCard export and import (prospects/vcard_views.py).
+urlpatterns += [
+    path("<int:pk>/vcard.vcf", vcard_views.vcard_export_one, name="vcard_export_one"),
+    path("vcard/export/", vcard_views.vcard_export_many, name="vcard_export"),
 ]

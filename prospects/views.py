@@ -199,6 +199,7 @@ def _mass_actions_available(user) -> dict:
     return {
         "edit": holds_right_somewhere(user, R1),
         "subscriptions": holds_right_somewhere(user, R10),
+        "vcf": holds_right_somewhere(user, "export_prospects_vcf"),
         "statuses": ContactStatus.choices,
     }
 
@@ -383,6 +384,8 @@ def prospect_row_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
         )
     if request.method == "POST":
         raise Http404
+    if action == "vcf":
+        return redirect("prospects:vcard_export_one", pk=prospect.pk)
     if action == "company" and user.is_staff:
         return redirect("admin:crm_company_change", prospect.company_id)
     if action == "delete":
