@@ -122,6 +122,7 @@ COUNT_LABELS = {
     "skipped": _lazy("ignorés"),
     "errors": _lazy("en erreur"),
     "deleted": _lazy("supprimés"),
+    "companies_created": _lazy("sociétés créées"),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prospects import card_views, vcard_views, views
+from prospects import card_views, import_views, vcard_views, views
 
 app_name = "prospects"
 
@@ -33,4 +33,14 @@ urlpatterns += [
 urlpatterns += [
     path("<int:pk>/vcard.vcf", vcard_views.vcard_export_one, name="vcard_export_one"),
     path("vcard/export/", vcard_views.vcard_export_many, name="vcard_export"),
+]
+
+# Excel import (prospects/import_views.py).
+urlpatterns += [
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/template.xlsx", import_views.import_template, name="import_template"),
+    path("import/<int:pk>/", import_views.import_preview, name="import_preview"),
+    path("import/<int:pk>/start/", import_views.import_start, name="import_start"),
+    path("import/<int:pk>/errors.xlsx", import_views.import_error_file, name="import_errors"),
+    path("import/<int:pk>/undo/", import_views.import_undo_view, name="import_undo"),
 ]
