@@ -48,10 +48,16 @@ def vcard_export_one(request: HttpRequest, pk: int) -> HttpResponse:
     """E1: one contact as a .vcf (404 when not visible, 403 without R8 on it)."""
     prospect = get_prospect_for(request.user, pk)
     require_right(request.user, f"prospects.{R8}", prospect)
-    version = request.GET.get("version") if request.GET.get("version") in VERSIONS else DEFAULT_VERSION
+    return vcard_response(prospect, request.GET.get("version"))
+
+
+def vcard_response(prospect, version: str | None) -> HttpResponse:
+    """The download of one (visible, rights-checked) contact; also served by the list's row menu."""
     fields = fields_of(prospect)
     return _download(
-        serialize(fields, version), filename=safe_file_stem(archive_stem(fields)) + ".vcf", content_type=VCARD_TYPE
+        serialize(fields, version if version in VERSIONS else DEFAULT_VERSION),
+        filename=safe_file_stem(archive_stem(fields)) + ".vcf",
+        content_type=VCARD_TYPE,
     )
 
 

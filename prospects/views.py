@@ -385,7 +385,9 @@ def prospect_row_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
     if request.method == "POST":
         raise Http404
     if action == "vcf":
-        return redirect("prospects:vcard_export_one", pk=prospect.pk)
+        from prospects.vcard_views import vcard_response
+
+        return vcard_response(prospect, request.GET.get("version"))
     if action == "company" and user.is_staff:
         return redirect("admin:crm_company_change", prospect.company_id)
     if action == "delete":

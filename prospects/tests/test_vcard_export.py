@@ -106,7 +106,8 @@ def test_the_single_export_is_get_only(sales_rep, contact):
 
 def test_the_row_menu_entry_leads_to_the_download(sales_rep, contact):
     response = logged(sales_rep).get(reverse("prospects:row_action", args=[contact.pk, "vcf"]))
-    assert response.status_code == 302 and response["Location"] == one_url(contact)
+    assert response.status_code == 200 and response["Content-Type"] == "text/vcard; charset=utf-8"
+    assert cards(response.content)[0].uid.value == prospect_uid(contact.pk)
 
 
 def test_a_hostile_name_makes_a_safe_download_name(sales_rep, paris):
