@@ -56,6 +56,10 @@ beat: $(STAMP)
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles test-artifacts .pytest_cache
 
+## make bench-list: seed 1,000,000 contacts into PostgreSQL `crm_bench` (once) and time the list page
+bench-list: $(STAMP)
+	$(BIN)/python bench/bench_list.py
+
 ## make bench-vcard: 10,000 contacts exported as .vcf and .zip and imported from .vcf, against a vobject loop
 bench-vcard: $(STAMP)
 	$(BIN)/python bench/bench_vcard.py

@@ -47,8 +47,26 @@
     form.appendChild(input);
   }
 
+  function markActiveFilters() {
+    // The filter bar is not re-rendered by htmx: keep its chips and counters in step.
+    $$("#filters details.filter").forEach(function (details) {
+      var ticked = $$("input:checked", details).length;
+      var summary = $("summary", details);
+      var badge = $(".badge", summary);
+      details.classList.toggle("active", ticked > 0);
+      if (ticked && !badge) {
+        badge = document.createElement("span");
+        badge.className = "badge";
+        summary.appendChild(document.createTextNode(" "));
+        summary.appendChild(badge);
+      }
+      if (badge) { badge.textContent = ticked || ""; badge.hidden = !ticked; }
+    });
+  }
+
   document.addEventListener("change", function (event) {
     var target = event.target;
+    if (target.closest && target.closest("#filters")) { markActiveFilters(); }
     if (target.id === "check-page") {
       $$("#results .row-check").forEach(function (box) { box.checked = target.checked; });
       allMatching = false;

@@ -1,0 +1,183 @@
+"""Time the prospect list page at a million contacts (issue 3, item 9).
+
+    make bench-list            # or: .venv/bin/python bench/bench_list.py [--contacts N] [--runs 25]
+
+Creates the PostgreSQL database `crm_bench` (BENCH_DATABASE_URL to change it), migrates it and
+seeds it once with `seed_demo --min-contacts N` (reused when already big enough), then times
+each scenario in-process with django.test.Client logged in as "hugo" (Commercial, Lyon: the
+entity that shares the generated contacts, so every request pays the entity/object-right
+checks). Server-side time, median and p95 over --runs requests after one cold request that
+is reported separately (its count is not cached yet). The same run also times the naive
+baseline queries the page avoids (OFFSET for the last page, icontains over the raw columns
+with an OR across the company join) and prints the ratio.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench"
+TARGET_P95_MS = 150
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+    from dj_database_url import parse
+
+    config = parse(url)
+    admin = psycopg.connect(
+        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"] or None,
+        dbname="postgres", autocommit=True,
+    )  # fmt: skip
+    with admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone()
+        if not exists:
+            print(f"Creating database {config['NAME']}")
+            admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
+        # JIT compilation costs ~200 ms per big query and never pays off on an OLTP page.
+        admin.execute(f'ALTER DATABASE "{config["NAME"]}" SET jit = off')
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    rank = max(1, -(-int(fraction * 100) * len(ordered) // 100))  # nearest rank
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=25)
+    args = parser.parse_args()
+    if args.runs < 20:
+        parser.error("--runs must be at least 20")
+
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    ensure_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ["DEBUG"] = "false"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # response.context for the row and page counts
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", min_contacts=args.contacts, quiet_users=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prospects_prospectcontact")
+
+    from accounts.models import User
+    from crm.models import Sector
+    from prospects.models import ProspectContact
+
+    user = User.objects.get(username="hugo")
+    total = ProspectContact.objects.count()
+    rare = ProspectContact.objects.filter(pk=total // 2 + 7).values_list("email", flat=True).first() or "zzz"
+    rare = rare.split("@")[0]  # e.g. "lucas.morel.500017": one contact
+    sector = Sector.objects.order_by("name").first()
+    client = Client()
+    client.force_login(user)
+
+    scenarios = [
+        ("first page, 25 rows", {"per_page": 25}),
+        ("first page, 200 rows", {"per_page": 200}),
+        ("common search 'martin'", {"q": "martin"}),
+        (f"rare search '{rare}'", {"q": rare}),
+        ("accented 'Hélène' typed 'helene'", {"q": "helene"}),
+        ("rep + status", {"assigned_to": user.pk, "status": "nouveau"}),
+        ("company type + sector", {"company_type": "client", "sector": sector.pk}),
+        ("sort by company (desc)", {"sort": "-company"}),
+        ("last page", {"page": "LAST"}),
+    ]
+    print(f"\n{total:,} contacts in {connection.settings_dict['NAME']}; user {user.username} ({args.runs} runs each)\n")
+    header = f"{'scenario':38} {'rows':>5} {'count':>9} {'queries':>7} {'cold ms':>8} {'median ms':>9} {'p95 ms':>7}"
+    print(header)
+    print("-" * len(header))
+    failures = 0
+    for title, params in scenarios:
+        if params.get("page") == "LAST":
+            first = client.get("/prospects/?" + urlencode({"per_page": 200}))
+            params = {"page": first.context["page"].num_pages}
+        path = "/prospects/?" + urlencode(params)
+        queries: list[str] = []
+
+        def counting(execute, sql, *rest, _log=queries):
+            _log.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(counting):
+            started = time.perf_counter()
+            response = client.get(path)
+            cold = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.status_code
+        page = response.context["page"]
+        timings = []
+        for _run in range(args.runs):
+            started = time.perf_counter()
+            client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+        p95 = percentile(timings, 0.95)
+        failures += p95 >= TARGET_P95_MS
+        print(
+            f"{title:38} {len(page.rows):>5} {page.count:>9,} {len(queries):>7} {cold:>8.0f} "
+            f"{statistics.median(timings):>9.1f} {p95:>7.1f}{'' if p95 < TARGET_P95_MS else '  > target'}"
+        )
+
+    print("\nBaselines measured in this run (what the page avoids), 3 runs each:")
+    from django.db.models import Q
+
+    from prospects.selectors import prospects_visible_to
+
+    visible = prospects_visible_to(user)
+
+    def timed(label, func, compare_to):
+        values = []
+        for _run in range(3):
+            started = time.perf_counter()
+            func()
+            values.append((time.perf_counter() - started) * 1000)
+        base = statistics.median(values)
+        print(f"  {label:60} {base:8.0f} ms  ({base / compare_to:,.0f}x the page's median)")
+
+    last_page_median = statistics.median(
+        [(lambda s: (client.get("/prospects/?" + urlencode({"page": 10**6})), time.perf_counter() - s)[1])(
+            time.perf_counter()) * 1000 for _ in range(3)]
+    )  # fmt: skip
+    timed(
+        "last page with OFFSET (no reverse read)",
+        lambda: list(visible.order_by("company_sort", "last_name", "first_name", "id")[total - 200 : total]),
+        last_page_median,
+    )
+    search_median = statistics.median(
+        [(lambda s: (client.get("/prospects/?q=martin"), time.perf_counter() - s)[1])(time.perf_counter()) * 1000
+         for _ in range(3)]
+    )  # fmt: skip
+    timed(
+        "search 'martin' with icontains OR company__name (no folded column)",
+        lambda: list(
+            visible.filter(
+                Q(last_name__icontains="martin") | Q(first_name__icontains="martin") | Q(email__icontains="martin")
+                | Q(company__name__icontains="martin") | Q(phone__icontains="martin")
+            ).order_by("company__name", "last_name", "id")[:200]
+        ),
+        search_median,
+    )  # fmt: skip
+    verdict = "OK" if not failures else f"{failures} over target"
+    print(f"\nTarget: p95 < {TARGET_P95_MS} ms for every scenario. {verdict}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
