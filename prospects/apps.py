@@ -8,4 +8,4 @@ class ProspectsConfig(AppConfig):
     verbose_name = _("Contacts prospects")
 
     def ready(self) -> None:
-        from prospects import exports, imports, vcard_exports  # noqa: F401  registers the job handlers
+        from prospects import exports, imports, vcard_exports, vcard_imports  # noqa: F401  registers the job handlers

@@ -27,12 +27,18 @@ urlpatterns += [
     path("<int:pk>/notes/<int:note_pk>/delete/", card_views.note_remove, name="note_delete"),
     path("<int:pk>/delete/", card_views.prospect_delete_view, name="delete"),
     path("<int:pk>/duplicate/", card_views.prospect_duplicate, name="duplicate"),
+    path("<int:pk>/skills/", card_views.prospect_skills, name="skills"),
+    path("<int:pk>/subscriptions/", card_views.prospect_subscriptions, name="subscriptions"),
 ]
 
 # vCard export and import (prospects/vcard_views.py).
 urlpatterns += [
     path("<int:pk>/vcard.vcf", vcard_views.vcard_export_one, name="vcard_export_one"),
     path("vcard/export/", vcard_views.vcard_export_many, name="vcard_export"),
+    path("vcard/import/", vcard_views.vcard_import, name="vcard_import"),
+    path("vcard/quick-add/", vcard_views.vcard_quick_add, name="vcard_quick_add"),
+    path("vcard/import/<int:pk>/", vcard_views.vcard_preview_view, name="vcard_preview"),
+    path("vcard/import/<int:pk>/start/", vcard_views.vcard_import_start, name="vcard_import_start"),
 ]
 
 # Excel import (prospects/import_views.py).
