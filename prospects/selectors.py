@@ -93,6 +93,16 @@ SORTS: dict[str, tuple[str, ...]] = {
     "notes": ("note_count",),
 }
 DEFAULT_SORT = "company"
+# The columns the list and its export read: a 200-row page loads nothing else (no
+# description, address or search text), which halves the rows' size and their build time.
+_USER_FIELDS = ("first_name", "last_name", "username")
+LIST_ROW_FIELDS = (
+    "company_id", "last_name", "first_name", "job_title", "email", "phone", "mobile", "fax", "region",
+    "assigned_to_id", "status", "client_contact_id",
+    "company__name", "company__type", "company__status", "company__assigned_to_id",
+    *(f"company__assigned_to__{name}" for name in _USER_FIELDS),
+    *(f"assigned_to__{name}" for name in _USER_FIELDS),
+)  # fmt: skip
 COUNT_CACHE_SECONDS = 300
 COUNT_CACHE_MIN_SECONDS = 0.05
 DATA_VERSION_KEY = "prospects:data-version"
@@ -116,7 +126,7 @@ def prospect_list_annotate(user: User, prospects: QuerySet[ProspectContact]) -> 
     notes = notes_scope_for_list(user)
     latest = notes.filter(prospect=OuterRef("pk")).order_by("-created_at", "-id")
     region_labels = sorted(Region.choices, key=lambda choice: str(choice[1]))
-    return prospects.annotate(
+    return prospects.only(*LIST_ROW_FIELDS).annotate(
         opportunity_count=_count_subquery(Opportunity.objects.all()),
         proposal_count=_count_subquery(Proposal.objects.all()),
         note_count=_count_subquery(notes),
@@ -127,6 +137,24 @@ def prospect_list_annotate(user: User, prospects: QuerySet[ProspectContact]) -> 
             default=Value(len(region_labels)),
         ),
     )
+
+
+USER_LABEL_FIELDS = ("last_name", "first_name", "username")
+
+
+def user_label(last_name: str | None, first_name: str | None, username: str | None) -> str:
+    """User.display_name ("DIRON Marine") from values() columns; "" when there is no user."""
+    if username is None:
+        return ""
+    return f"{(last_name or '').upper()} {first_name or ''}".strip() or username
+
+
+def prospect_list_values(user: User, prospects: QuerySet[ProspectContact]) -> QuerySet:
+    """The list page's rows as dicts: what the 200-row page shows, without building models."""
+    return prospect_list_annotate(user, prospects).values(
+        "pk", *(field for field in LIST_ROW_FIELDS if field != "company__assigned_to_id"),
+        "opportunity_count", "proposal_count", "note_count", "last_note", "last_note_author",
+    )  # fmt: skip
 
 
 def sort_param(value: str | None) -> str:
@@ -180,10 +208,10 @@ def holds_right_somewhere(user: User, codename: str) -> bool:
     )
 
 
-def prospect_row_rights(user: User, prospects: list[ProspectContact]) -> dict[int, set[str]]:
+def prospect_row_rights(user: User, prospect_ids: list[int]) -> dict[int, set[str]]:
     """The list's row rights for each contact, in at most two queries whatever the page size."""
     global_rights = {codename for codename in LIST_ROW_RIGHTS if has_right(user, f"prospects.{codename}")}
-    rights = {prospect.pk: set(global_rights) for prospect in prospects}
+    rights = {pk: set(global_rights) for pk in prospect_ids}
     missing = set(LIST_ROW_RIGHTS) - global_rights
     if missing and rights and user.is_active:
         for model, owner in (

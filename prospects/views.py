@@ -27,15 +27,17 @@ from prospects.jobs import job_count_labels, job_create, job_percent, job_progre
 from prospects.models import ContactStatus, JobKind, ProspectContact
 from prospects.selectors import (
     SORTS,
+    USER_LABEL_FIELDS,
     companies_for_picker,
     get_job_for,
     get_prospect_for,
     holds_right_somewhere,
-    prospect_list_annotate,
+    prospect_list_values,
     prospect_page,
     prospect_row_rights,
     prospects_matching,
     sort_param,
+    user_label,
 )
 from prospects.services import (
     MASS_ACTION_LIMIT,
@@ -79,19 +81,32 @@ ROW_ACTIONS = (
 ROW_ACTION_NAMES = {name for name, _label, _right in ROW_ACTIONS}
 
 
+ROW_ACTION_RIGHTS = {name: right for name, _label, right in ROW_ACTIONS}
+
+
+def _action_right(action: str, *, free: bool) -> str | None:
+    if action == "opportunity" and free:
+        return "manage_free_prospect_opportunities"
+    return ROW_ACTION_RIGHTS[action]
+
+
+def _action_applies(action: str, *, has_company: bool, converted: bool) -> bool:
+    if action == "company":
+        return has_company
+    if action == "convert":
+        return not converted
+    return True
+
+
 def row_action_right(action: str, prospect: ProspectContact) -> str | None:
     """The right an action needs on this contact; opportunities on a free contact need R4."""
-    if action == "opportunity" and prospect.is_free:
-        return "manage_free_prospect_opportunities"
-    return {name: right for name, _label, right in ROW_ACTIONS}[action]
+    return _action_right(action, free=prospect.is_free)
 
 
 def row_action_applies(action: str, prospect: ProspectContact) -> bool:
-    if action == "company":
-        return prospect.company_id is not None
-    if action == "convert":
-        return prospect.client_contact_id is None
-    return True
+    return _action_applies(
+        action, has_company=prospect.company_id is not None, converted=prospect.client_contact_id is not None
+    )
 
 
 class RowDecorator:
@@ -124,31 +139,36 @@ class RowDecorator:
             )
         return self.deals[key]
 
-    def decorate(self, prospect: ProspectContact, rights: set[str]) -> None:
-        pk = str(prospect.pk)
-        company = prospect.company
-        prospect.can_edit = R1 in rights
-        prospect.detail_url = self.detail_url.replace("999999999", pk)
-        prospect.edit_url = self.edit_url.replace("999999999", pk)
-        prospect.region_text = self.regions.get(prospect.region, "")
-        prospect.status_text = self.statuses.get(prospect.status, prospect.status)
-        prospect.company_text = (
-            f"{self.company_types.get(company.type, '')} {self.company_statuses.get(company.status, '')}"
-            if company
-            else ""
+    def decorate(self, row: dict, rights: set[str]) -> None:
+        """Add the display texts, links and menu to one row of prospect_list_values."""
+        pk = str(row["pk"])
+        has_company = row["company_id"] is not None
+        row["can_edit"] = R1 in rights
+        row["detail_url"] = self.detail_url.replace("999999999", pk)
+        row["edit_url"] = self.edit_url.replace("999999999", pk)
+        row["company_name"] = row["company__name"] or ""
+        row["company_rep"] = user_label(*(row[f"company__assigned_to__{key}"] for key in USER_LABEL_FIELDS))
+        row["rep_text"] = user_label(*(row[f"assigned_to__{key}"] for key in USER_LABEL_FIELDS))
+        row["region_text"] = self.regions.get(row["region"], "")
+        row["status_text"] = self.statuses.get(row["status"], row["status"])
+        company_type = self.company_types.get(row["company__type"], "")
+        row["company_text"] = (
+            f"{company_type} {self.company_statuses.get(row['company__status'], '')}" if has_company else ""
         )
-        prospect.deals_text = self.deals_text(prospect.opportunity_count, prospect.proposal_count)
-        prospect.menu = [
+        row["deals_text"] = self.deals_text(row["opportunity_count"], row["proposal_count"])
+        row["menu"] = [
             (name, label, self.action_url.replace("999999999", pk).replace("ACTION", name))
             for name, label, _right in self.labels
-            if row_action_applies(name, prospect)
-            and (row_action_right(name, prospect) is None or row_action_right(name, prospect) in rights)
+            if _action_applies(name, has_company=has_company, converted=row["client_contact_id"] is not None)
+            and (
+                _action_right(name, free=not has_company) is None or _action_right(name, free=not has_company) in rights
+            )
         ]
         # One escaped string instead of a template loop: 9 items x 200 rows of lookups otherwise.
-        prospect.menu_html = format_html_join(
+        row["menu_html"] = format_html_join(
             "",
             '<li><a href="{}" data-action="{}">{}</a></li>',
-            ((url, name, label) for name, label, url in prospect.menu),
+            ((url, name, label) for name, label, url in row["menu"]),
         )
 
 
@@ -162,12 +182,12 @@ def _list_context(request: HttpRequest) -> dict:
         sort=sort,
         page=request.GET.get("page"),
         per_page=per_page,
-        annotate=lambda queryset: prospect_list_annotate(user, queryset),
+        annotate=lambda queryset: prospect_list_values(user, queryset),
     )
-    rights = prospect_row_rights(user, page.rows)
+    rights = prospect_row_rights(user, [row["pk"] for row in page.rows])
     rows = RowDecorator()
-    for prospect in page.rows:
-        rows.decorate(prospect, rights[prospect.pk])
+    for row in page.rows:
+        rows.decorate(row, rights[row["pk"]])
     query = request.GET.copy()
     for key in ("page", "sort", "per_page"):
         query.pop(key, None)
@@ -435,6 +455,8 @@ def prospect_row_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
         )
     if request.method == "POST":
         raise Http404
+    if action == "task":
+        return redirect("tasks:add", prospect_pk=prospect.pk)
     if action == "vcf":
         from prospects.vcard_views import vcard_response
 
