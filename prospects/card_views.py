@@ -11,8 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from accounts.permissions import has_right, require_right
-from crm.selectors import companies_visible_to, opportunities_visible_to, proposals_visible_to
-from prospects.forms import NoteForm, ProspectForm
+from crm.selectors import (
+    companies_visible_to,
+    diffusion_lists_visible_to,
+    opportunities_visible_to,
+    proposals_visible_to,
+)
+from prospects.forms import NoteForm, ProspectForm, SkillsForm, SubscriptionsForm
 from prospects.models import ProspectContact
 from prospects.selectors import get_prospect_for, notes_visible_to
 from prospects.services import (
@@ -24,11 +29,15 @@ from prospects.services import (
     note_update,
     prospect_create,
     prospect_delete,
+    prospect_skills_set,
+    prospect_subscriptions_set,
     prospect_update,
 )
 from tasks.selectors import tasks_visible_to
 
 R1 = "prospects.edit_prospect"
+R5 = "prospects.manage_prospect_skills"
+R10 = "prospects.manage_prospect_subscriptions"
 
 
 def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
@@ -38,6 +47,8 @@ def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
         "delete": has_right(user, R1, prospect),
         # Duplicating creates a contact: R1 held globally, not only on this contact.
         "duplicate": has_right(user, R1),
+        "skills": has_right(user, R5, prospect),
+        "subscriptions": has_right(user, R10, prospect),
     }
 
 
@@ -46,6 +57,10 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
     menu = []
     if can["edit"]:
         menu.append({"label": _("Modifier le contact prospect"), "url": reverse("prospects:edit", args=[prospect.pk])})
+    if can["skills"]:
+        menu.append({"label": _("Environnement/Compétences"), "url": reverse("prospects:skills", args=[prospect.pk])})
+    if can["subscriptions"]:
+        menu.append({"label": _("Listes de diffusion"), "url": reverse("prospects:subscriptions", args=[prospect.pk])})
     if can["duplicate"]:
         menu.append({"label": _("Dupliquer le prospect"), "url": reverse("prospects:duplicate", args=[prospect.pk])})
     if can["delete"]:
@@ -84,6 +99,10 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for note in notes:
         note.can_manage = note_may_manage(user, note, rights_on_notes)
     context = {
+        "skills": list(prospect.skills.select_related("category").order_by("category__name", "name")),
+        "subscriptions": list(
+            diffusion_lists_visible_to(user).filter(pk__in=prospect.diffusion_lists.values("pk")).order_by("name")
+        ),
         "notes": notes,
         "note_form": NoteForm() if rights_on_notes["own"] else None,
         "prospect": prospect,
@@ -244,3 +263,43 @@ def prospect_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("prospects:detail", pk=pk)
     messages.success(request, _("Le contact prospect %(contact)s a été supprimé.") % {"contact": name})
     return redirect("prospects:list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prospect_skills(request: HttpRequest, pk: int) -> HttpResponse:
+    """S1: the contact's skills environment, grouped by category (R5)."""
+    prospect = get_prospect_for(request.user, pk)
+    require_right(request.user, R5, prospect)
+    if request.method == "POST":
+        form = SkillsForm(request.POST)
+        if form.is_valid():
+            prospect_skills_set(prospect=prospect, skills=form.cleaned_data["skills"], by=request.user)
+            messages.success(request, _("L'environnement de compétences a été enregistré."))
+            return redirect("prospects:detail", pk=prospect.pk)
+    else:
+        form = SkillsForm(initial={"skills": list(prospect.skills.values_list("pk", flat=True))})
+    return render(request, "prospects/card/skills.html", {"prospect": prospect, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prospect_subscriptions(request: HttpRequest, pk: int) -> HttpResponse:
+    """M1: subscribe or unsubscribe the contact to the diffusion lists the user sees (R10)."""
+    prospect = get_prospect_for(request.user, pk)
+    require_right(request.user, R10, prospect)
+    if request.method == "POST":
+        form = SubscriptionsForm(request.POST, user=request.user)
+        if form.is_valid():
+            prospect_subscriptions_set(
+                prospect=prospect,
+                lists=form.cleaned_data["lists"],
+                visible_lists=form.fields["lists"].queryset,
+                by=request.user,
+            )
+            messages.success(request, _("Les abonnements aux listes de diffusion ont été enregistrés."))
+            return redirect("prospects:detail", pk=prospect.pk)
+    else:
+        subscribed = list(prospect.diffusion_lists.values_list("pk", flat=True))
+        form = SubscriptionsForm(initial={"lists": subscribed}, user=request.user)
+    return render(request, "prospects/card/subscriptions.html", {"prospect": prospect, "form": form})

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.selectors import entities_visible_to, entity_ids_of, users_visible_to
 from crm.forms import NormalisedEmailField
-from crm.models import Sector
+from crm.models import Sector, Skill
 from crm.selectors import companies_visible_to, diffusion_lists_visible_to
 from prospects.models import ContactStatus, ProspectContact
 from prospects.selectors import prospect_duplicates
@@ -305,3 +305,34 @@ class NoteForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Nouvelle note…")}),
     )
+
+
+class SkillsForm(forms.Form):
+    """S1: the contact's technical environment, chosen among every skill."""
+
+    skills = forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.select_related("category").order_by("category__name", "name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Environnement / compétences"),
+    )
+
+    def groups(self) -> list[tuple[str, list]]:
+        """The checkboxes grouped by skill category, in the queryset's order."""
+        by_category: dict[str, list] = {}
+        for checkbox in self["skills"]:
+            category = checkbox.data["value"].instance.category.name
+            by_category.setdefault(category, []).append(checkbox)
+        return list(by_category.items())
+
+
+class SubscriptionsForm(forms.Form):
+    """M1: the diffusion lists (visible to the user) the contact is subscribed to."""
+
+    lists = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("Listes de diffusion")
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lists"].queryset = diffusion_lists_visible_to(user).order_by("name")

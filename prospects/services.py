@@ -411,3 +411,26 @@ def prospect_delete(*, prospect: ProspectContact, by: User | None) -> None:
         raise ProspectNotDeletable(reasons)
     prospect.delete()
     prospects_data_changed()
+
+
+# ---------------------------------------------------------------------------------------
+# Skills environment (S1) and diffusion-list subscriptions (M1) of one contact
+
+
+def _touch(prospect: ProspectContact, by: User | None) -> None:
+    prospect.updated_by = by
+    prospect.save(update_fields=["updated_by", "updated_at"])
+
+
+@transaction.atomic
+def prospect_skills_set(*, prospect: ProspectContact, skills, by: User | None) -> None:
+    prospect.skills.set(skills)
+    _touch(prospect, by)
+
+
+@transaction.atomic
+def prospect_subscriptions_set(*, prospect: ProspectContact, lists, visible_lists, by: User | None) -> None:
+    """Subscribe the contact to exactly `lists` among `visible_lists`; lists the user cannot see stay."""
+    kept = prospect.diffusion_lists.exclude(pk__in=[diffusion_list.pk for diffusion_list in visible_lists])
+    prospect.diffusion_lists.set([*lists, *kept])
+    _touch(prospect, by)

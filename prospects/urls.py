@@ -27,6 +27,8 @@ urlpatterns += [
     path("<int:pk>/notes/<int:note_pk>/delete/", card_views.note_remove, name="note_delete"),
     path("<int:pk>/delete/", card_views.prospect_delete_view, name="delete"),
     path("<int:pk>/duplicate/", card_views.prospect_duplicate, name="duplicate"),
+    path("<int:pk>/skills/", card_views.prospect_skills, name="skills"),
+    path("<int:pk>/subscriptions/", card_views.prospect_subscriptions, name="subscriptions"),
 ]
 
 # vCard export and import (prospects/vcard_views.py).

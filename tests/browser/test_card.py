@@ -70,3 +70,24 @@ def test_marine_is_warned_of_a_duplicate_and_may_save_anyway(page, demo_data):
     page.click("button[name=confirm_duplicates]")
     page.wait_for_url("**/prospects/*/")
     assert ProspectContact.objects.filter(last_name__iexact="armanon", first_name="Julie").count() == 2
+
+
+def test_marine_filters_the_skills_and_sets_julies_environment(page, demo_data):
+    julie = ProspectContact.objects.get(last_name="ARMANON", first_name="Julie")
+    login(page, "marine", DEMO_PASSWORD)
+
+    page.goto(f"/prospects/{julie.pk}/")
+    page.locator("summary[aria-label='Actions sur le contact']").click()
+    page.get_by_role("menuitem", name="Environnement/Compétences").click()
+    page.wait_for_url(f"**/prospects/{julie.pk}/skills/")  # waits for "load": the filter script is ready
+    page.fill("input[data-filter]", "jav")
+    assert page.locator("label.choice:visible").all_inner_texts() == ["Java", "JavaScript"]
+    page.get_by_label("Java", exact=True).check()
+    page.fill("input[data-filter]", "")
+    page.get_by_label("AWS").check()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "card-skills.png"), full_page=True)
+    page.click("button[type=submit].primary")
+
+    page.wait_for_url(f"**/prospects/{julie.pk}/")
+    assert page.locator("#skills").inner_text().split() == ["AWS", "Java"]
