@@ -34,6 +34,7 @@ BINARY_PROPERTIES = {"PHOTO", "LOGO", "SOUND", "KEY"}
 _PARAM_SPLIT = re.compile(r';(?=(?:[^"]*"[^"]*")*[^"]*$)')
 _STRUCTURED_SPLIT = re.compile(r"(?<!\\);")
 _UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_NAME = re.compile(r"[A-Z0-9-]+")
 _GENDER_PREFIXES = {
     "m": "M.",
     "m.": "M.",
@@ -148,20 +149,21 @@ def logical_lines(text: str):
 
 def split_property(line: str) -> tuple[str, dict, str] | None:
     """`item1.TEL;TYPE=work,voice:01…` → ("TEL", {"TYPE": ["WORK", "VOICE"]}, "01…")."""
-    quoted = False
-    colon = -1
-    for position, char in enumerate(line):
-        if char == '"':
-            quoted = not quoted
-        elif char == ":" and not quoted:
-            colon = position
-            break
+    colon = line.find(":")
+    if '"' in line[:colon]:  # a quoted parameter may hold a colon: scan properly
+        quoted, colon = False, -1
+        for position, char in enumerate(line):
+            if char == '"':
+                quoted = not quoted
+            elif char == ":" and not quoted:
+                colon = position
+                break
     if colon <= 0:
         return None
     head, value = line[:colon], line[colon + 1 :]
-    pieces = _PARAM_SPLIT.split(head)
+    pieces = _PARAM_SPLIT.split(head) if '"' in head else head.split(";")
     name = pieces[0].rsplit(".", 1)[-1].strip().upper()
-    if not name or not re.fullmatch(r"[A-Z0-9-]+", name):
+    if not _NAME.fullmatch(name):
         return None
     params: dict[str, list[str]] = {}
     for piece in pieces[1:]:
@@ -188,12 +190,17 @@ def decode_value(value: str, params: dict) -> str:
     return value
 
 
-def unescape(text: str) -> str:
-    def replace(match):
-        char = match.group(1)
-        return "\n" if char in "nN" else char
+def _unescaped(match) -> str:
+    char = match.group(1)
+    return "\n" if char in "nN" else char
 
-    return _UNESCAPE.sub(replace, text).replace("\r\n", "\n").replace("\r", "\n")
+
+def unescape(text: str) -> str:
+    if "\\" in text:
+        text = _UNESCAPE.sub(_unescaped, text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def components(value: str) -> list[str]:

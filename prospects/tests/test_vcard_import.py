@@ -1,9 +1,11 @@
 """I4 and quick add: upload → preview (nothing written) → job through the shared import pipeline; rights R2/R9."""
 
+import io
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -247,3 +249,37 @@ def test_the_job_refuses_to_run_when_the_right_was_withdrawn(manager, django_cap
     Job.objects.filter(pk=job.pk).update(options=dict(job.options, confirmed=True))
     assert job_run(job.pk) == JobStatus.FAILED
     assert ProspectContact.objects.count() == 0
+
+
+# Command line ---------------------------------------------------------------------------------
+
+
+def test_the_import_command_dry_run_writes_nothing(manager):
+    out = io.StringIO()
+    call_command("import_vcf", str(CORPUS / "google_30.vcf"), str(CORPUS / "android_30.vcf"), "--user",
+                 manager.username, "--dry-run", stdout=out)  # fmt: skip
+    assert "rien n'a été écrit" in out.getvalue() and "2 créés" in out.getvalue()
+    assert ProspectContact.objects.count() == 0 and not Job.objects.exists()
+
+
+def test_the_import_command_runs_a_recorded_job_and_reports_bad_cards(manager):
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_vcf", str(CORPUS / "many_with_broken.vcf"), "--user", manager.username, stdout=out)
+    assert "many_with_broken.vcf, carte 3, ligne 20" in out.getvalue()
+    assert ProspectContact.objects.count() == 0
+    call_command(
+        "import_vcf", str(CORPUS / "many_with_broken.vcf"), "--user", manager.username, "--valid-only", stdout=out
+    )
+    job = Job.objects.filter(kind=JobKind.IMPORT_VCF).latest("pk")
+    assert job.status == JobStatus.DONE and job.counts["created"] == 4
+    assert ProspectContact.objects.count() == 4
+
+
+def test_the_import_command_checks_the_user_and_the_files(sales_rep, manager, tmp_path):
+    with pytest.raises(CommandError, match="R9"):
+        call_command("import_vcf", str(CORPUS / "google_30.vcf"), "--user", sales_rep.username)
+    with pytest.raises(CommandError, match="introuvable"):
+        call_command("import_vcf", str(tmp_path / "missing.vcf"), "--user", manager.username)
+    with pytest.raises(CommandError, match="inconnu"):
+        call_command("import_vcf", str(CORPUS / "google_30.vcf"), "--user", "nobody")
