@@ -63,3 +63,9 @@ bench-list: $(STAMP)
 ## make bench-vcard: 10,000 contacts exported as .vcf and .zip and imported from .vcf, against a vobject loop
 bench-vcard: $(STAMP)
 	$(BIN)/python bench/bench_vcard.py
+
+## make bench-import: a 100,000-row template file imported into PostgreSQL `crm_bench_import`, against
+## django-import-export (installed here only, not a project dependency) and the calamine + COPY floor
+bench-import: $(STAMP)
+	$(BIN)/pip install --quiet django-import-export==4.4.3
+	$(BIN)/python bench/bench_import.py $(BENCH_ARGS)

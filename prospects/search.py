@@ -17,6 +17,8 @@ def fold(text: str | None) -> str:
     """ "Hélène LEFÈVRE" → "helene lefevre": no accents, lower case, single spaces."""
     if not text:
         return ""
+    if text.isascii():  # nothing to strip: the fast path of bulk imports and reindexing
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.casefold().split())
