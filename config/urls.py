@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("prospects/", include("prospects.urls")),
+    path("tasks/", include("tasks.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -33,7 +33,7 @@ from prospects.services import (
     prospect_subscriptions_set,
     prospect_update,
 )
-from tasks.selectors import tasks_visible_to
+from tasks.views import tasks_tab
 
 R1 = "prospects.edit_prospect"
 R5 = "prospects.manage_prospect_skills"
@@ -81,14 +81,6 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     prospect = get_prospect_for(user, pk)
-    tasks = (
-        tasks_visible_to(user)
-        .filter(prospect=prospect)
-        .select_related(None)
-        .select_related("followed_by")
-        .prefetch_related("attachments")
-        .order_by("-due_at", "-id")
-    )
     opportunities = opportunities_visible_to(user).filter(prospect=prospect).order_by("-created_at", "-id")
     proposals = (
         proposals_visible_to(user).filter(prospect=prospect).select_related("opportunity").order_by("-created_at")
@@ -108,7 +100,7 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "prospect": prospect,
         "can": can,
         "menu": card_menu(prospect, can),
-        "tasks": list(tasks),
+        **tasks_tab(user, prospect, newest_first=request.GET.get("tasks_order") != "asc"),
         "opportunities": list(opportunities),
         "proposals": list(proposals),
     }

@@ -140,6 +140,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
+# Task attachments (T2), published limits: size of one file, files per upload, and the
+# extension allow-list. Markup the browser could render (HTML, SVG, XML, scripts) is never
+# accepted, whatever the environment says.
+TASK_ATTACHMENT_MAX_SIZE = env_int("TASK_ATTACHMENT_MAX_SIZE", 10 * 1024 * 1024)
+TASK_ATTACHMENT_MAX_FILES = env_int("TASK_ATTACHMENT_MAX_FILES", 10)
+_ATTACHMENT_EXTENSIONS = "pdf doc docx odt rtf txt csv xls xlsx ods ppt pptx odp png jpg jpeg gif webp msg eml zip"
+TASK_ATTACHMENT_EXTENSIONS = [
+    extension.lower().lstrip(".")
+    for extension in env_list("TASK_ATTACHMENT_EXTENSIONS", _ATTACHMENT_EXTENSIONS.split())
+]
+_RENDERABLE = {"html", "htm", "xhtml", "shtml", "svg", "svgz", "xml", "xsl", "js", "mjs"}
+if _RENDERABLE & set(TASK_ATTACHMENT_EXTENSIONS) or TASK_ATTACHMENT_MAX_SIZE <= 0 or TASK_ATTACHMENT_MAX_FILES <= 0:
+    raise ImproperlyConfigured(
+        "TASK_ATTACHMENT_*: positive limits required; HTML, SVG, XML and scripts cannot be allowed."
+    )
+
 # Celery: a broker URL means real workers; without one, tasks run in-process (eager)
 # through the very same task code.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")

@@ -1,0 +1,66 @@
+import pytest
+
+from prospects.demo import DEMO_PASSWORD
+from prospects.models import ProspectContact
+from tasks.models import Task, TaskAttachment, TaskStatus
+from tests.browser.conftest import ARTIFACTS, login
+
+pytestmark = pytest.mark.browser
+
+
+def test_marine_adds_a_task_attaches_a_document_and_closes_two_tasks(page, demo_data, tmp_path):
+    julie = ProspectContact.objects.get(last_name="ARMANON", first_name="Julie")
+    ARTIFACTS.mkdir(exist_ok=True)
+    login(page, "marine", DEMO_PASSWORD)
+    page.goto(f"/prospects/{julie.pk}/")
+    assert page.locator(".task-mass").is_hidden(), "the mass-action bar waits for a selection"
+
+    page.click("#task-add")
+    dialog = page.locator("#task-dialog")
+    dialog.locator("#id_name").wait_for()
+    dialog.locator("#id_priority").select_option("haute")
+    dialog.locator("#id_due_date").fill("2030-01-15")
+    dialog.locator("#id_due_time").fill("09:30")
+    dialog.locator("#id_type").select_option("rdv")
+    dialog.locator("#id_name").fill("Rendez-vous de découverte")
+    dialog.locator("#id_followed_by").select_option(label="DIRON Marine")
+    dialog.locator("#id_description").fill("Présenter l'offre cloud")
+    page.screenshot(path=str(ARTIFACTS / "tasks-add-dialog.png"), full_page=True)
+    dialog.locator("button[type=submit]").click()
+    page.wait_for_url(f"**/prospects/{julie.pk}/#tasks-tab")
+    assert "La tâche « Rendez-vous de découverte » a été ajoutée." in page.locator(".messages").inner_text()
+    task = Task.objects.get(name="Rendez-vous de découverte")
+    row = page.locator(f"#task-{task.pk}")
+    assert "15/01/2030 à 09:30" in row.inner_text() and "DIRON Marine" in row.inner_text()
+
+    document = tmp_path / "Compte-rendu.pdf"
+    document.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    row.get_by_role("link", name="Attacher un document").click()
+    dialog.locator("#id_files").wait_for()
+    dialog.locator("#id_files").set_input_files(str(document))
+    page.screenshot(path=str(ARTIFACTS / "tasks-attach-dialog.png"), full_page=True)
+    dialog.locator("button[type=submit].primary").click()
+    page.wait_for_url(f"**/prospects/{julie.pk}/#tasks-tab")
+    assert page.locator(f"#task-{task.pk} .attachments a").inner_text() == "Compte-rendu.pdf"
+    assert TaskAttachment.objects.get().task == task
+
+    old = Task.objects.get(name="Contacter le prospect début 2024")
+    page.check(f"#task-{task.pk} input[name=tasks]")
+    page.check(f"#task-{old.pk} input[name=tasks]")
+    assert page.locator(".task-mass .js-task-count").inner_text() == "2"
+    page.select_option("#task-mass-form-status", "terminee")
+    page.screenshot(path=str(ARTIFACTS / "tasks-mass-selection.png"), full_page=True)
+    page.click(".task-mass button[value=status]")
+    page.wait_for_url(f"**/prospects/{julie.pk}/#tasks-tab")
+    assert "2 tâches ont changé de statut." in page.locator(".messages").inner_text()
+    assert set(Task.objects.filter(pk__in=[task.pk, old.pk]).values_list("status", flat=True)) == {TaskStatus.DONE}
+    assert page.locator(f"#task-{old.pk} .task-terminee").inner_text() == "Terminée"
+    page.screenshot(path=str(ARTIFACTS / "tasks-card-tab.png"), full_page=True)
+
+    page.click("nav.mainnav >> text=Mes tâches")
+    page.wait_for_url("**/tasks/")
+    page.select_option("#id_status", "toutes")
+    page.click("#task-filters button[type=submit]")
+    page.wait_for_url("**/tasks/?status=toutes**")
+    assert "Rendez-vous de découverte" in page.locator("#my-tasks").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "tasks-mine.png"), full_page=True)
