@@ -49,6 +49,7 @@ def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
         "duplicate": has_right(user, R1),
         "skills": has_right(user, R5, prospect),
         "subscriptions": has_right(user, R10, prospect),
+        "vcf": has_right(user, "prospects.export_prospects_vcf", prospect),
     }
 
 
@@ -63,6 +64,8 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
         menu.append({"label": _("Listes de diffusion"), "url": reverse("prospects:subscriptions", args=[prospect.pk])})
     if can["duplicate"]:
         menu.append({"label": _("Dupliquer le prospect"), "url": reverse("prospects:duplicate", args=[prospect.pk])})
+    if can["vcf"]:
+        menu.append({"label": _("Export VCF"), "url": reverse("prospects:vcard_export_one", args=[prospect.pk])})
     if can["delete"]:
         menu.append(
             {

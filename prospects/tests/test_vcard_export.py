@@ -247,3 +247,9 @@ def test_the_export_command_refuses_unknown_users_and_missing_rights(rep_without
         call_command("export_vcf", "--user", "nobody", "--output", str(tmp_path / "x.vcf"))
     with pytest.raises(CommandError):
         call_command("export_vcf", "--user", rep_without_rights.username, "--output", str(tmp_path / "x.vcf"))
+
+
+def test_the_contact_card_menu_offers_the_export_only_with_r8(sales_rep, rep_without_rights, contact):
+    card_url = reverse("prospects:detail", args=[contact.pk])
+    assert one_url(contact) in logged(sales_rep).get(card_url).content.decode()
+    assert one_url(contact) not in logged(rep_without_rights).get(card_url).content.decode()
