@@ -283,3 +283,11 @@ def test_the_import_command_checks_the_user_and_the_files(sales_rep, manager, tm
         call_command("import_vcf", str(tmp_path / "missing.vcf"), "--user", manager.username)
     with pytest.raises(CommandError, match="inconnu"):
         call_command("import_vcf", str(CORPUS / "google_30.vcf"), "--user", "nobody")
+
+
+def test_the_job_page_reports_the_bad_cards_by_file_card_and_line(manager, django_capture_on_commit_callbacks):
+    client = logged(manager)
+    failed = start(client, preview(client, corpus("many_with_broken.vcf")), django_capture_on_commit_callbacks)
+    page = client.get(reverse("prospects:job_detail", args=[failed.pk])).content.decode()
+    assert "1 carte en erreur : aucun contact n&#x27;a été importé." in page
+    assert "many_with_broken.vcf, fiche 3, ligne 20" in page and "THIS LINE IS NOT A PROPERTY" in page
