@@ -2,10 +2,12 @@
 
     make bench-vcard          # or: .venv/bin/python bench/bench_vcard.py [--contacts 10000] [--runs 3]
 
-Runs on a throw-away SQLite database in a temporary folder (BENCH_DATABASE_URL to use
-PostgreSQL instead; its tables are emptied first). Seeds N contacts shared with the "Paris"
-entity, with accents, commas, semicolons and line breaks in their values, and a Commercial
-of Paris, whose rights and entity scoping every measured export goes through.
+Runs on a throw-away SQLite database in a temporary folder, or on the PostgreSQL database
+BENCH_DATABASE_URL names (created if missing; its contacts are deleted first, so give it
+a database of its own, e.g. postgres://postgres@127.0.0.1:5432/crm_bench_vcard). Seeds N
+contacts shared with the "Paris" entity, with accents, commas, semicolons and line breaks
+in their values, and a Commercial of Paris, whose rights and entity scoping every measured
+export goes through.
 
 Measured, median of --runs runs, in this one process:
 - export as one .vcf and as a .zip of one .vcf each, from the database (selector, rights,
@@ -31,8 +33,26 @@ sys.path.insert(0, str(ROOT))
 TARGETS = {"export .zip": 2.0, "import .vcf": 8.0}
 
 
+def ensure_postgres_database(url: str) -> None:
+    """Create the bench's own PostgreSQL database when it is missing (never the app's)."""
+    import psycopg
+    from dj_database_url import parse
+
+    config = parse(url)
+    admin = psycopg.connect(
+        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"] or None,
+        dbname="postgres", autocommit=True,
+    )  # fmt: skip
+    with admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
+            admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
 def setup_django(workdir: str) -> None:
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir}/bench.sqlite3"
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url and url.startswith("postgres"):
+        ensure_postgres_database(url)
+    os.environ["DATABASE_URL"] = url or f"sqlite:///{workdir}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ["DEBUG"] = "false"
     os.environ.pop("CELERY_BROKER_URL", None)
