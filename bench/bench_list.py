@@ -102,7 +102,10 @@ def main() -> int:
         ("last page", {"page": "LAST"}),
     ]
     print(f"\n{total:,} contacts in {connection.settings_dict['NAME']}; user {user.username} ({args.runs} runs each)\n")
-    header = f"{'scenario':38} {'rows':>5} {'count':>9} {'queries':>7} {'cold ms':>8} {'median ms':>9} {'p95 ms':>7}"
+    header = (
+        f"{'scenario':38} {'rows':>5} {'count':>9} {'queries':>7} {'cold ms':>8} {'median ms':>9} {'p95 ms':>7} "
+        f"{'py cpu':>7} {'db':>6}"
+    )
     print(header)
     print("-" * len(header))
     failures = 0
@@ -123,17 +126,35 @@ def main() -> int:
             cold = (time.perf_counter() - started) * 1000
         assert response.status_code == 200, response.status_code
         page = response.context["page"]
-        timings = []
+        timings, cpu, db = [], [], []
         for _run in range(args.runs):
-            started = time.perf_counter()
-            client.get(path)
-            timings.append((time.perf_counter() - started) * 1000)
+            spent: list[float] = []
+
+            def timing(execute, sql, *rest, _spent=spent):
+                started_query = time.perf_counter()
+                try:
+                    return execute(sql, *rest)
+                finally:
+                    _spent.append(time.perf_counter() - started_query)
+
+            with connection.execute_wrapper(timing):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                client.get(path)
+                timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+            db.append(sum(spent) * 1000)
         p95 = percentile(timings, 0.95)
         failures += p95 >= TARGET_P95_MS
         print(
             f"{title:38} {len(page.rows):>5} {page.count:>9,} {len(queries):>7} {cold:>8.0f} "
-            f"{statistics.median(timings):>9.1f} {p95:>7.1f}{'' if p95 < TARGET_P95_MS else '  > target'}"
+            f"{statistics.median(timings):>9.1f} {p95:>7.1f} {statistics.median(cpu):>7.1f} "
+            f"{statistics.median(db):>6.1f}{'' if p95 < TARGET_P95_MS else '  > target'}"
         )
+    load = os.getloadavg()[0]
+    print(
+        f"\nLoad average during the run: {load:.1f} on {os.cpu_count()} cores (wall times include waiting for a CPU)."
+    )
+    print("py cpu = CPU time of the Django process per request; db = time spent waiting on PostgreSQL (median).")
 
     print("\nBaselines measured in this run (what the page avoids), 3 runs each:")
     from django.db.models import Q
