@@ -291,3 +291,12 @@ def test_the_job_page_reports_the_bad_cards_by_file_card_and_line(manager, djang
     page = client.get(reverse("prospects:job_detail", args=[failed.pk])).content.decode()
     assert "1 carte en erreur : aucun contact n&#x27;a été importé." in page
     assert "many_with_broken.vcf, fiche 3, ligne 20" in page and "THIS LINE IS NOT A PROPERTY" in page
+
+
+def test_the_import_pages_speak_english_too(manager):
+    client = logged(manager)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/prospects/"})
+    assert "Import contacts from VCF" in client.get(IMPORT).content.decode()
+    job = preview(client, corpus("many_with_broken.vcf"))
+    page = client.get(reverse("prospects:vcard_preview", args=[job.pk])).content.decode()
+    assert "VCF import preview" in page and "Import the 4 valid cards and skip the cards in error" in page
