@@ -1,6 +1,6 @@
 /* vCard drop zones: dropped .vcf files go into the zone's file input, then its form is posted
    (a normal multipart POST carrying the CSRF token). Without JavaScript the file input and the
-   submit button do the same. */
+   submit button do the same. Also closes the list's VCF export dialog once it is submitted. */
 (function () {
   "use strict";
   if (window.vcardDropzoneReady) { return; }
@@ -47,6 +47,12 @@
       if (zone.dataset.autosubmit && input.files.length) { submit(zone); }
     });
   }
+
+  // The list's "Export en VCF" dialog answers with a download, not a new page: close it.
+  document.addEventListener("submit", function (event) {
+    var dialog = event.target.closest && event.target.closest("#dlg-vcf");
+    if (dialog) { setTimeout(function () { dialog.close(); }, 0); }
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-vcf-dropzone]"), setup);

@@ -77,6 +77,7 @@ def test_select_three_contacts_and_export_them_as_a_zip(page, demo_data):
     with page.expect_download() as download_info:
         dialog.locator("button[type=submit]").click()
     download = download_info.value
+    page.wait_for_function("!document.querySelector('#dlg-vcf').open")
     assert download.suggested_filename.endswith(".zip")
     with zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes())) as archive:
         names = archive.namelist()
