@@ -118,26 +118,25 @@ def vcard_export_many(request: HttpRequest) -> HttpResponse:
 # Import (I4, R9) and quick add by drop zone (L7, R2): upload → preview (dry run) → job.
 
 
-def _upload_and_preview(request: HttpRequest, *, via: str) -> HttpResponse | None:
+def _upload_and_preview(request: HttpRequest, *, via: str) -> tuple[HttpResponse | None, VCardUploadForm]:
     """Check and parse the posted files, store them in a not-yet-queued job, go to its preview.
 
-    Returns None (after adding the form's errors) when nothing could be previewed."""
+    The response is None (and the form carries the errors) when nothing could be previewed."""
     form = VCardUploadForm(request.POST, request.FILES)
-    request.vcard_form = form
     if not form.is_valid():
-        return None
+        return None, form
     files = form.cleaned_data["files"]
     try:
         uploads_check([(upload.name or "", upload.size) for upload in files])
     except VCardRejected as rejected:
         form.add_error("files", rejected.message)
-        return None
+        return None, form
     uploads = [(upload.name or "contacts.vcf", upload.read()) for upload in files]
     parsed = uploads_parse(uploads)
     if not parsed.files:
         for error in parsed.rejected:
             form.add_error("files", error["message"])
-        return None
+        return None, form
     update_existing = form.cleaned_data["existing"] == "update"
     counts, errors, cards = vcard_preview(user=request.user, upload=parsed, update_existing=update_existing)
     job = Job(
@@ -157,7 +156,7 @@ def _upload_and_preview(request: HttpRequest, *, via: str) -> HttpResponse | Non
     )
     job.source_file.save("vcards.zip", uploads_pack(uploads), save=False)
     job.save()  # PENDING but not queued: it runs only once the user confirms the preview
-    return redirect("prospects:vcard_preview", pk=job.pk)
+    return redirect("prospects:vcard_preview", pk=job.pk), form
 
 
 @login_required
@@ -166,10 +165,9 @@ def vcard_import(request: HttpRequest) -> HttpResponse:
     """I4: the import page, one or many .vcf files (R9)."""
     require_right(request.user, R9)
     if request.method == "POST":
-        response = _upload_and_preview(request, via="import")
+        response, form = _upload_and_preview(request, via="import")
         if response is not None:
             return response
-        form = request.vcard_form
     else:
         form = VCardUploadForm()
     return render(request, "prospects/vcard/upload.html", {"form": form, "limits": upload_limits_text()})
@@ -180,10 +178,10 @@ def vcard_import(request: HttpRequest) -> HttpResponse:
 def vcard_quick_add(request: HttpRequest) -> HttpResponse:
     """L7: files dropped on the list's drop zone (R2); errors are shown back on the list."""
     require_right(request.user, R2)
-    response = _upload_and_preview(request, via="quick_add")
+    response, form = _upload_and_preview(request, via="quick_add")
     if response is not None:
         return response
-    for errors in request.vcard_form.errors.values():
+    for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
     return _back_to_list()
