@@ -300,3 +300,25 @@ def test_the_import_pages_speak_english_too(manager):
     job = preview(client, corpus("many_with_broken.vcf"))
     page = client.get(reverse("prospects:vcard_preview", args=[job.pk])).content.decode()
     assert "VCF import preview" in page and "Import the 4 valid cards and skip the cards in error" in page
+
+
+def test_huge_and_html_uploads_are_refused_and_nothing_is_served_back(manager, monkeypatch):
+    client = logged(manager)
+    monkeypatch.setattr(vcard_imports, "MAX_FILE_BYTES", 100)
+    response = client.post(IMPORT, {"files": corpus("apple_icloud_30.vcf")})
+    assert "apple_icloud_30.vcf : le fichier dépasse 0 Mo." in response.content.decode()
+    monkeypatch.undo()
+    html = upload("page.vcf", "<html><script>alert(1)</script></html>")
+    svg = upload("image.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+    response = client.post(IMPORT, {"files": [html, svg]})
+    body = response.content.decode()
+    assert "page.vcf : ce n&#x27;est pas un fichier vCard" in body and "<script>alert" not in body
+    assert not Job.objects.exists()
+
+
+def test_starting_an_import_is_post_only(manager):
+    client = logged(manager)
+    job = preview(client, corpus("google_30.vcf"))
+    assert client.get(reverse("prospects:vcard_import_start", args=[job.pk])).status_code == 405
+    job.refresh_from_db()
+    assert not job.options.get("confirmed")
