@@ -325,3 +325,16 @@ def test_the_error_file_highlights_bad_cells_and_explains_each_row(tmp_path, imp
     assert sheet.cell(row=2, column=len(COLUMNS) + 1).value in (None, "")
     # a fixed error file can be uploaded again as it is (its error column is ignored)
     assert XlsxSource(out).total == 3
+
+
+def test_an_update_adds_only_the_entities_written_in_the_file(tmp_path, groups, paris, lyon):
+    both = UserFactory(username="double", entities=[paris, lyon], groups=[groups["Assistant commercial"]])
+    contact = ProspectFactory(last_name="PARISIEN", email="p@x.fr", entities=[paris])
+    path = write_xlsx(tmp_path / "f.xlsx", [contact_row(last_name="PARISIEN", email="p@x.fr", job_title="DSI")])
+
+    run(path, both, update_existing=True)
+    assert set(contact.entities.values_list("code", flat=True)) == {"paris"}
+
+    path = write_xlsx(tmp_path / "g.xlsx", [contact_row(last_name="PARISIEN", email="p@x.fr", entities="Lyon")])
+    run(path, both, update_existing=True)
+    assert set(contact.entities.values_list("code", flat=True)) == {"paris", "lyon"}
