@@ -1,6 +1,7 @@
 """Forms of the tasks tab: the task dialog, attachments, mass actions and "Mes tâches" filters."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -29,7 +30,13 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args, user: User, prospect: ProspectContact, **kwargs):
         super().__init__(*args, **kwargs)
         self.prospect = prospect
-        self.fields["followed_by"].queryset = followers_for(user, prospect)
+        followers = followers_for(user, prospect)
+        if self.instance.followed_by_id:
+            # The current follower stays selectable even after leaving the contact's entities.
+            followers = User.objects.filter(
+                Q(pk__in=followers.values("pk")) | Q(pk=self.instance.followed_by_id)
+            ).order_by("last_name", "first_name", "username")
+        self.fields["followed_by"].queryset = followers
         self.fields["followed_by"].empty_label = _("— Personne —")
         if self.instance.pk and self.instance.due_at:
             from django.utils import timezone

@@ -108,6 +108,17 @@ def attachment_content_type(name: str) -> str:
     return guessed
 
 
+def attachment_oversized_message(name: str) -> str:
+    return _("%(file)s : fichier trop volumineux (%(size)s au maximum).") % {
+        "file": safe_file_name(name) or _("(sans nom)"),
+        "size": filesizeformat(settings.TASK_ATTACHMENT_MAX_SIZE),
+    }
+
+
+def attachments_too_many_message() -> str:
+    return _("Trop de fichiers : %(max)d au maximum par envoi.") % {"max": settings.TASK_ATTACHMENT_MAX_FILES}
+
+
 def attachment_check(upload) -> str:
     """The file's safe display name; ValidationError with a translated reason otherwise."""
     name = safe_file_name(upload.name)
@@ -119,10 +130,7 @@ def attachment_check(upload) -> str:
             % {"file": shown, "allowed": ", ".join(sorted(settings.TASK_ATTACHMENT_EXTENSIONS))}
         )
     if upload.size > settings.TASK_ATTACHMENT_MAX_SIZE:
-        raise ValidationError(
-            _("%(file)s : fichier trop volumineux (%(size)s au maximum).")
-            % {"file": shown, "size": filesizeformat(settings.TASK_ATTACHMENT_MAX_SIZE)}
-        )
+        raise ValidationError(attachment_oversized_message(shown))
     if upload.size == 0:
         raise ValidationError(_("%(file)s : fichier vide.") % {"file": shown})
     upload.seek(0)
@@ -139,10 +147,7 @@ def attachments_add(*, task: Task, files: list, by: User) -> list[TaskAttachment
     if not files:
         raise ValidationError(_("Choisissez au moins un fichier."))
     if len(files) > settings.TASK_ATTACHMENT_MAX_FILES:
-        raise ValidationError(
-            _("%(n)d fichiers envoyés : %(max)d au maximum par envoi.")
-            % {"n": len(files), "max": settings.TASK_ATTACHMENT_MAX_FILES}
-        )
+        raise ValidationError(attachments_too_many_message())
     errors, names = [], []
     for upload in files:
         try:

@@ -4,9 +4,11 @@ Every object is reached through the user's scoped selectors (404 for another ent
 contact or attachment); changes need R3 on the contact (403 otherwise).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -36,7 +39,9 @@ from tasks.services import (
     MassTaskTooLarge,
     attachment_delete,
     attachment_limits,
+    attachment_oversized_message,
     attachments_add,
+    attachments_too_many_message,
     task_create,
     task_delete,
     task_update,
@@ -144,18 +149,30 @@ def task_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, {"task": task, "prospect": task.prospect, "tasks": [task]})
 
 
+@csrf_exempt  # checked by _task_attach, once the quota handler is in place
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_attach(request: HttpRequest, pk: int) -> HttpResponse:
     """T2 "Attacher un document": one or more files, checked against the published limits."""
+    quota = AttachmentQuotaHandler(request)
+    request.upload_handlers.insert(0, quota)
+    return _task_attach(request, pk, quota)
+
+
+@csrf_protect
+def _task_attach(request: HttpRequest, pk: int, quota: "AttachmentQuotaHandler") -> HttpResponse:
     task = _manageable_task(request, pk)
     form = AttachmentForm(request.POST, request.FILES) if request.method == "POST" else AttachmentForm()
-    if request.method == "POST" and form.is_valid():
+    # Files cut short by the quota handler are reported as such, never stored.
+    errors = [attachments_too_many_message()] if quota.too_many else []
+    errors += [attachment_oversized_message(name) for name in quota.oversized]
+    if errors:
+        form = AttachmentForm()
+    elif request.method == "POST" and form.is_valid():
         try:
             stored = attachments_add(task=task, files=form.cleaned_data["files"], by=request.user)
         except ValidationError as error:
-            for text in error.messages:
-                form.add_error("files", text)
+            errors = error.messages
         else:
             messages.success(
                 request,
@@ -169,9 +186,10 @@ def task_attach(request: HttpRequest, pk: int) -> HttpResponse:
         "prospect": task.prospect,
         "attachments": list(task.attachments.all()),
         "limits": attachment_limits(),
+        "errors": errors,
     }
     template = "tasks/_attach.html" if _is_htmx(request) else "tasks/attach.html"
-    return render(request, template, context, status=400 if form.errors else 200)
+    return render(request, template, context, status=400 if errors or form.errors else 200)
 
 
 @login_required
@@ -202,6 +220,41 @@ def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     attachment_delete(attachment=attachment)
     messages.success(request, _("Le document « %(file)s » a été supprimé.") % {"file": attachment.original_name})
     return redirect(_next_url(request, reverse("tasks:attach", args=[task.pk])))
+
+
+class AttachmentQuotaHandler(FileUploadHandler):
+    """Stops storing a file past the published size, and files past the published count.
+
+    Runs before Django's own handlers, so a huge or endless upload never fills the disk;
+    what was cut is remembered and reported by the view.
+    """
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.max_size = settings.TASK_ATTACHMENT_MAX_SIZE
+        self.max_files = settings.TASK_ATTACHMENT_MAX_FILES
+        self.files = 0
+        self.oversized: list[str] = []
+        self.too_many = False
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.files += 1
+        self.received = 0
+        if self.files > self.max_files:
+            self.too_many = True
+            raise StopUpload(connection_reset=False)
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received <= self.max_size:
+            return raw_data
+        if not self.oversized or self.oversized[-1] is not self.file_name:
+            self.oversized.append(self.file_name)
+        return None  # the next handlers store nothing more of this file
+
+    def file_complete(self, file_size):
+        return None
 
 
 MASS_DONE = {

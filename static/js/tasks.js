@@ -26,7 +26,9 @@
   const dialog = () => document.getElementById("task-dialog");
   document.addEventListener("DOMContentLoaded", () => bind(document));
   document.addEventListener("htmx:afterSwap", (event) => {
-    if (event.detail.target.id === "task-dialog-body" && dialog() && !dialog().open) dialog().showModal();
+    if (event.detail.target.id !== "task-dialog-body" || !dialog()) return;
+    document.querySelectorAll("details.task-more[open]").forEach((menu) => { menu.open = false; });
+    if (!dialog().open) dialog().showModal();
   });
   document.addEventListener("click", (event) => {
     const close = event.target.closest(".task-dialog .js-close");

@@ -134,7 +134,7 @@ def test_too_many_files_in_one_upload_are_refused(sales_rep, task, settings):
     settings.TASK_ATTACHMENT_MAX_FILES = 3
     response = attach(logged(sales_rep), task, *[upload(f"f{n}.pdf") for n in range(4)])
     assert response.status_code == 400
-    assert "4 fichiers envoyés : 3 au maximum par envoi." in response.content.decode()
+    assert "Trop de fichiers : 3 au maximum par envoi." in response.content.decode()
     assert not TaskAttachment.objects.exists()
 
 
@@ -173,3 +173,38 @@ def test_settings_refuse_an_allow_list_with_html_or_svg(monkeypatch):
         importlib.reload(base)
     monkeypatch.delenv("TASK_ATTACHMENT_EXTENSIONS")
     importlib.reload(base)
+
+
+def test_a_huge_file_is_cut_short_while_uploading_and_refused(sales_rep, task, settings):
+    settings.TASK_ATTACHMENT_MAX_SIZE = 100 * 1024
+    huge = upload("enorme.pdf", PDF + b"0" * (3 * 1024 * 1024))
+    response = attach(logged(sales_rep), task, huge)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "enorme.pdf : fichier trop volumineux (100,0\xa0Kio au maximum)." in body
+    assert "vide" not in body
+    assert not TaskAttachment.objects.exists()
+
+
+def test_the_service_checks_the_limits_too(sales_rep, task, settings):
+    from django.core.exceptions import ValidationError
+
+    from tasks.services import attachments_add
+
+    settings.TASK_ATTACHMENT_MAX_FILES = 1
+    with pytest.raises(ValidationError, match="Trop de fichiers"):
+        attachments_add(task=task, files=[upload("a.pdf"), upload("b.pdf")], by=sales_rep)
+    settings.TASK_ATTACHMENT_MAX_SIZE = 10
+    with pytest.raises(ValidationError, match="trop volumineux"):
+        attachments_add(task=task, files=[upload("a.pdf")], by=sales_rep)
+    with pytest.raises(ValidationError, match="au moins un fichier"):
+        attachments_add(task=task, files=[], by=sales_rep)
+
+
+def test_the_upload_still_requires_the_csrf_token(sales_rep, task):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(sales_rep)
+    assert client.post(f"/tasks/{task.pk}/attachments/", {"files": [upload("a.pdf")]}).status_code == 403
+    assert not TaskAttachment.objects.exists()

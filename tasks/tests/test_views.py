@@ -205,3 +205,14 @@ def test_a_contact_with_tasks_cannot_be_deleted(sales_rep, julie, julies_tasks):
 def test_the_top_navigation_links_to_my_tasks(sales_rep, julie):
     body = logged(sales_rep).get("/prospects/").content.decode()
     assert 'href="/tasks/"' in body and "Mes tâches" in body
+
+
+def test_editing_keeps_a_follower_who_left_the_contacts_entities(sales_rep, julie, julies_tasks, colleague, lyon):
+    colleague.entities.set([lyon])
+    task = julies_tasks[0]
+    response = logged(sales_rep).post(
+        f"/tasks/{task.pk}/edit/", {**NEW_TASK, "name": "Contacté", "followed_by": colleague.pk}
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.name, task.followed_by) == ("Contacté", colleague)

@@ -64,3 +64,22 @@ def test_marine_adds_a_task_attaches_a_document_and_closes_two_tasks(page, demo_
     page.wait_for_url("**/tasks/?status=toutes**")
     assert "Rendez-vous de découverte" in page.locator("#my-tasks").inner_text()
     page.screenshot(path=str(ARTIFACTS / "tasks-mine.png"), full_page=True)
+
+
+def test_marine_deletes_a_task_from_the_more_menu_after_confirmation(page, demo_data):
+    julie = ProspectContact.objects.get(last_name="ARMANON", first_name="Julie")
+    task = Task.objects.get(name="Contacter le prospect début 2024")
+    login(page, "marine", DEMO_PASSWORD)
+    page.goto(f"/prospects/{julie.pk}/")
+
+    page.click(f"#task-{task.pk} summary")
+    page.click(f"#task-{task.pk} .kebab-menu >> text=Supprimer")
+    dialog = page.locator("#task-dialog")
+    assert "l'historique des actions faites sur ce contact" in dialog.locator(".warning").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "tasks-delete-dialog.png"), full_page=True)
+    assert Task.objects.filter(pk=task.pk).exists()
+    dialog.locator("button.danger").click()
+    page.wait_for_url(f"**/prospects/{julie.pk}/#tasks-tab")
+    assert not Task.objects.filter(pk=task.pk).exists()
+    assert "Aucune tâche commerciale." in page.locator("#tasks").inner_text()
