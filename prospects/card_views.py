@@ -11,22 +11,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from accounts.permissions import has_right, require_right
+from crm.choices import CompanyType
 from crm.selectors import (
     companies_visible_to,
     diffusion_lists_visible_to,
     opportunities_visible_to,
     proposals_visible_to,
 )
-from prospects.forms import NoteForm, ProspectForm, SkillsForm, SubscriptionsForm
+from prospects.forms import ConvertForm, NoteForm, ProspectForm, SkillsForm, SubscriptionsForm
 from prospects.models import ProspectContact
 from prospects.selectors import get_prospect_for, notes_visible_to
 from prospects.services import (
+    ProspectAlreadyConverted,
     ProspectNotDeletable,
     note_create,
     note_delete,
     note_may_manage,
     note_rights,
     note_update,
+    prospect_convert,
     prospect_create,
     prospect_delete,
     prospect_skills_set,
@@ -37,6 +40,7 @@ from tasks.views import tasks_tab
 
 R1 = "prospects.edit_prospect"
 R5 = "prospects.manage_prospect_skills"
+R6 = "prospects.convert_prospect"
 R10 = "prospects.manage_prospect_subscriptions"
 
 
@@ -49,6 +53,7 @@ def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
         "duplicate": has_right(user, R1),
         "skills": has_right(user, R5, prospect),
         "subscriptions": has_right(user, R10, prospect),
+        "convert": prospect.client_contact_id is None and has_right(user, R6, prospect),
         "vcf": has_right(user, "prospects.export_prospects_vcf", prospect),
     }
 
@@ -62,6 +67,10 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
         menu.append({"label": _("Environnement/Compétences"), "url": reverse("prospects:skills", args=[prospect.pk])})
     if can["subscriptions"]:
         menu.append({"label": _("Listes de diffusion"), "url": reverse("prospects:subscriptions", args=[prospect.pk])})
+    if can["convert"]:
+        menu.append(
+            {"label": _("Convertir en contact client"), "url": reverse("prospects:convert", args=[prospect.pk])}
+        )
     if can["duplicate"]:
         menu.append({"label": _("Dupliquer le prospect"), "url": reverse("prospects:duplicate", args=[prospect.pk])})
     if can["vcf"]:
@@ -173,9 +182,10 @@ def company_options(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     companies = []
     if query:
-        companies = list(
-            companies_visible_to(request.user).select_related(None).filter(name__icontains=query).order_by("name")[:20]
-        )
+        matching = companies_visible_to(request.user).select_related(None).filter(name__icontains=query)
+        if request.GET.get("type") in CompanyType.values:
+            matching = matching.filter(type=request.GET["type"])
+        companies = list(matching.order_by("name")[:20])
     return render(request, "prospects/card/_company_options.html", {"companies": companies})
 
 
@@ -298,3 +308,34 @@ def prospect_subscriptions(request: HttpRequest, pk: int) -> HttpResponse:
         subscribed = list(prospect.diffusion_lists.values_list("pk", flat=True))
         form = SubscriptionsForm(initial={"lists": subscribed}, user=request.user)
     return render(request, "prospects/card/subscriptions.html", {"prospect": prospect, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prospect_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """X1: turn the contact into a client contact (R6), once."""
+    prospect = get_prospect_for(request.user, pk)
+    require_right(request.user, R6, prospect)
+    if prospect.client_contact_id:
+        messages.info(request, _("%(contact)s a déjà été converti en contact client.") % {"contact": prospect})
+        return redirect("prospects:detail", pk=prospect.pk)
+    search_url = reverse("prospects:company_options") + f"?type={CompanyType.CLIENT}"
+    data = request.POST if request.method == "POST" else None
+    form = ConvertForm(data, user=request.user, prospect=prospect, company_search_url=search_url)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = prospect_convert(prospect=prospect, by=request.user, **form.service_arguments())
+        except ProspectAlreadyConverted:
+            messages.info(request, _("%(contact)s a déjà été converti en contact client.") % {"contact": prospect})
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(contact)s est maintenant contact client chez %(company)s.")
+                % {"contact": prospect, "company": client.company},
+            )
+            return redirect("prospects:detail", pk=prospect.pk)
+        if not form.errors:
+            return redirect("prospects:detail", pk=prospect.pk)
+    return render(request, "prospects/card/convert.html", {"prospect": prospect, "form": form})

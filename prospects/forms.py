@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import entities_visible_to, entity_ids_of, users_visible_to
+from crm.choices import CompanyType
 from crm.forms import NormalisedEmailField
 from crm.models import Sector, Skill
 from crm.selectors import companies_visible_to, diffusion_lists_visible_to
@@ -336,3 +337,46 @@ class SubscriptionsForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lists"].queryset = diffusion_lists_visible_to(user).order_by("name")
+
+
+class ConvertForm(forms.Form):
+    """X1: where the client contact goes, when the contact's company is not a client yet."""
+
+    CONVERT_COMPANY, PICK_CLIENT = "convertir_societe", "choisir_client"
+
+    target = forms.ChoiceField(label=_("Société du contact client"), widget=forms.RadioSelect, required=False)
+    client_company = forms.ModelChoiceField(queryset=None, required=False, label=_("Société cliente"))
+
+    def __init__(self, *args, user: User, prospect: ProspectContact, company_search_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prospect = prospect
+        company = prospect.company
+        self.needs_choice = company is None or company.type != CompanyType.CLIENT
+        choices = []
+        if company is not None and company.type != CompanyType.CLIENT:
+            label = _("Convertir la société %(company)s en client") % {"company": company}
+            choices.append((self.CONVERT_COMPANY, label))
+        choices.append((self.PICK_CLIENT, _("Choisir une société cliente")))
+        self.fields["target"].choices = choices
+        self.fields["target"].initial = choices[0][0]
+        field = self.fields["client_company"]
+        field.queryset = companies_visible_to(user).select_related(None).filter(type=CompanyType.CLIENT)
+        field.empty_label = _("Aucune")
+        field.widget = CompanySearchSelect(search_url=company_search_url)
+        field.widget.choices = field.choices
+
+    def clean(self):
+        data = super().clean()
+        if not self.needs_choice:
+            return data
+        if not data.get("target"):
+            self.add_error("target", _("Choisissez où créer le contact client."))
+        elif data["target"] == self.PICK_CLIENT and not data.get("client_company"):
+            self.add_error("client_company", _("Choisissez la société cliente."))
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        if self.needs_choice and data.get("target") == self.PICK_CLIENT:
+            return {"client_company": data["client_company"]}
+        return {"convert_company": self.needs_choice}

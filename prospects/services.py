@@ -13,6 +13,8 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Entity, User
 from accounts.permissions import has_right
+from crm.choices import CompanyStatus, CompanyType
+from crm.models import ClientContact, Company
 from prospects.models import (
     ASSIGNEE_OBJECT_RIGHTS,
     ContactStatus,
@@ -434,3 +436,62 @@ def prospect_subscriptions_set(*, prospect: ProspectContact, lists, visible_list
     kept = prospect.diffusion_lists.exclude(pk__in=[diffusion_list.pk for diffusion_list in visible_lists])
     prospect.diffusion_lists.set([*lists, *kept])
     _touch(prospect, by)
+
+
+# ---------------------------------------------------------------------------------------
+# Conversion into a client contact (X1)
+
+
+class ProspectAlreadyConverted(Exception):
+    pass
+
+
+@transaction.atomic
+def prospect_convert(
+    *, prospect: ProspectContact, by: User | None, client_company: Company | None = None, convert_company: bool = False
+) -> ClientContact:
+    """Create the client contact of a prospect contact, once, in one transaction.
+
+    The client contact goes to `client_company` (a client company), or to the contact's own
+    company, which `convert_company` first turns into a client. The prospect becomes
+    "Converti" and keeps its tasks, notes and deals; it links to its client contact.
+    """
+    locked = ProspectContact.objects.select_for_update(of=("self",)).select_related("company").get(pk=prospect.pk)
+    if locked.client_contact_id:
+        raise ProspectAlreadyConverted
+    company = client_company
+    if company is None and locked.company_id:
+        company = locked.company
+        if convert_company and company.type != CompanyType.CLIENT:
+            Company.objects.filter(pk=company.pk).update(
+                type=CompanyType.CLIENT, status=CompanyStatus.CONVERTED, updated_at=timezone.now()
+            )
+            company.refresh_from_db()
+    if company is None or company.type != CompanyType.CLIENT:
+        raise ValidationError(_("Choisissez une société cliente, ou convertissez d'abord la société en client."))
+    client = ClientContact(
+        company=company,
+        **{name: getattr(locked, name) for name in CLIENT_CONTACT_COPIED_FIELDS},
+        created_by=by,
+    )
+    client.full_clean()
+    client.save()
+    ProspectContact.objects.filter(pk=locked.pk).update(
+        client_contact=client, status=ContactStatus.CONVERTED, updated_by=by, updated_at=timezone.now()
+    )
+    prospect.client_contact, prospect.status, prospect.updated_by = client, ContactStatus.CONVERTED, by
+    prospects_data_changed()
+    return client
+
+
+CLIENT_CONTACT_COPIED_FIELDS = (
+    "gender",
+    "last_name",
+    "first_name",
+    "department",
+    "job_title",
+    "email",
+    "phone",
+    "mobile",
+    "assigned_to",
+)

@@ -29,6 +29,7 @@ urlpatterns += [
     path("<int:pk>/duplicate/", card_views.prospect_duplicate, name="duplicate"),
     path("<int:pk>/skills/", card_views.prospect_skills, name="skills"),
     path("<int:pk>/subscriptions/", card_views.prospect_subscriptions, name="subscriptions"),
+    path("<int:pk>/convert/", card_views.prospect_convert_view, name="convert"),
 ]
 
 # vCard export and import (prospects/vcard_views.py).

@@ -91,3 +91,20 @@ def test_marine_filters_the_skills_and_sets_julies_environment(page, demo_data):
 
     page.wait_for_url(f"**/prospects/{julie.pk}/")
     assert page.locator("#skills").inner_text().split() == ["AWS", "Java"]
+
+
+def test_marine_converts_julie_into_a_client_contact(page, demo_data):
+    julie = ProspectContact.objects.get(last_name="ARMANON", first_name="Julie")
+    login(page, "marine", DEMO_PASSWORD)
+
+    page.goto(f"/prospects/{julie.pk}/")
+    page.locator("summary[aria-label='Actions sur le contact']").click()
+    page.get_by_role("menuitem", name="Convertir en contact client").click()
+    page.get_by_label("Convertir la société BSI CORP en client").check()
+    page.get_by_role("button", name="Convertir").click()
+
+    page.wait_for_url(f"**/prospects/{julie.pk}/")
+    assert "ARMANON Julie chez BSI CORP" in page.locator("#client-contact").inner_text()
+    assert "Converti" in page.locator("#follow-up-title + dl").inner_text()
+    page.locator("summary[aria-label='Actions sur le contact']").click()
+    assert page.get_by_role("menuitem", name="Convertir en contact client").count() == 0
