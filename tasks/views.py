@@ -241,6 +241,7 @@ class AttachmentQuotaHandler(FileUploadHandler):
         super().new_file(*args, **kwargs)
         self.files += 1
         self.received = 0
+        self.cut = False
         if self.files > self.max_files:
             self.too_many = True
             raise StopUpload(connection_reset=False)
@@ -249,7 +250,8 @@ class AttachmentQuotaHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.received <= self.max_size:
             return raw_data
-        if not self.oversized or self.oversized[-1] is not self.file_name:
+        if not self.cut:
+            self.cut = True
             self.oversized.append(self.file_name)
         return None  # the next handlers store nothing more of this file
 
