@@ -61,6 +61,18 @@ def test_the_file_picker_works_too(page, demo_data):
     assert "THIS LINE IS NOT A PROPERTY" in page.locator("#vcf-cards").inner_text()
     assert page.locator("button:has-text('Importer les 4 cartes valides')").is_visible()
     page.screenshot(path=str(ARTIFACTS / "vcard-preview-errors.png"), full_page=True)
+    page.click("button:has-text('Importer les 4 cartes valides')")
+    page.wait_for_selector(".job-progress.status-done")
+    assert "THIS LINE IS NOT A PROPERTY" in page.locator(".import-report").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "vcard-import-valid-only.png"), full_page=True)
+
+    page.goto("/prospects/vcard/import/")
+    page.set_input_files("#id_files", [str(CORPUS / "outlook_21_qp.vcf"), str(CORPUS / "thunderbird_40.vcf")])
+    assert "outlook_21_qp.vcf, thunderbird_40.vcf" in page.locator(".vcf-chosen").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "vcard-import-page.png"), full_page=True)
+    page.click("button[type=submit]:has-text('Vérifier les fichiers')")
+    page.wait_for_url(re.compile(r".*/prospects/vcard/import/\d+/$"))
+    assert page.locator("#vcf-cards tbody tr").count() == 2
 
 
 def test_select_three_contacts_and_export_them_as_a_zip(page, demo_data):
