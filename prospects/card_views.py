@@ -18,7 +18,7 @@ from crm.selectors import (
     opportunities_visible_to,
     proposals_visible_to,
 )
-from prospects.forms import ConvertForm, NoteForm, ProspectForm, SkillsForm, SubscriptionsForm
+from prospects.forms import ConvertForm, NoteForm, OpportunityForm, ProspectForm, SkillsForm, SubscriptionsForm
 from prospects.models import ProspectContact
 from prospects.selectors import get_prospect_for, notes_visible_to
 from prospects.services import (
@@ -29,6 +29,7 @@ from prospects.services import (
     note_may_manage,
     note_rights,
     note_update,
+    opportunity_create,
     prospect_convert,
     prospect_create,
     prospect_delete,
@@ -40,8 +41,14 @@ from tasks.views import tasks_tab
 
 R1 = "prospects.edit_prospect"
 R5 = "prospects.manage_prospect_skills"
+R4 = "prospects.manage_free_prospect_opportunities"
 R6 = "prospects.convert_prospect"
 R10 = "prospects.manage_prospect_subscriptions"
+
+
+def opportunity_right(prospect: ProspectContact) -> str:
+    """O1: on a free contact (no company) opening a deal needs R4, otherwise R1."""
+    return R4 if prospect.is_free else R1
 
 
 def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
@@ -54,6 +61,7 @@ def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
         "skills": has_right(user, R5, prospect),
         "subscriptions": has_right(user, R10, prospect),
         "convert": prospect.client_contact_id is None and has_right(user, R6, prospect),
+        "opportunity": has_right(user, opportunity_right(prospect), prospect),
         "vcf": has_right(user, "prospects.export_prospects_vcf", prospect),
     }
 
@@ -67,6 +75,9 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
         menu.append({"label": _("Environnement/Compétences"), "url": reverse("prospects:skills", args=[prospect.pk])})
     if can["subscriptions"]:
         menu.append({"label": _("Listes de diffusion"), "url": reverse("prospects:subscriptions", args=[prospect.pk])})
+    if can["opportunity"]:
+        url = reverse("prospects:opportunity_add", args=[prospect.pk])
+        menu.append({"label": _("Ajouter une opportunité"), "url": url})
     if can["convert"]:
         menu.append(
             {"label": _("Convertir en contact client"), "url": reverse("prospects:convert", args=[prospect.pk])}
@@ -339,3 +350,24 @@ def prospect_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.errors:
             return redirect("prospects:detail", pk=prospect.pk)
     return render(request, "prospects/card/convert.html", {"prospect": prospect, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """O1: open an opportunity from the contact (R1; R4 on a free contact)."""
+    prospect = get_prospect_for(request.user, pk)
+    require_right(request.user, opportunity_right(prospect), prospect)
+    data = request.POST if request.method == "POST" else None
+    form = OpportunityForm(data, user=request.user, initial={"assigned_to": prospect.assigned_to_id})
+    if request.method == "POST" and form.is_valid():
+        opportunity_create(prospect=prospect, by=request.user, **form.cleaned_data)
+        messages.success(request, _("L'opportunité %(name)s a été créée.") % {"name": form.cleaned_data["name"]})
+        return redirect("prospects:detail", pk=prospect.pk)
+    context = {
+        "form": form,
+        "prospect": prospect,
+        "title": _("Nouvelle opportunité pour %(contact)s") % {"contact": prospect},
+        "cancel_url": reverse("prospects:detail", args=[prospect.pk]),
+    }
+    return render(request, "prospects/card/form.html", context)

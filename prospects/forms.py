@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.selectors import entities_visible_to, entity_ids_of, users_visible_to
 from crm.choices import CompanyType
 from crm.forms import NormalisedEmailField
-from crm.models import Sector, Skill
+from crm.models import Opportunity, Sector, Skill
 from crm.selectors import companies_visible_to, diffusion_lists_visible_to
 from prospects.models import ContactStatus, ProspectContact
 from prospects.selectors import prospect_duplicates
@@ -380,3 +380,21 @@ class ConvertForm(forms.Form):
         if self.needs_choice and data.get("target") == self.PICK_CLIENT:
             return {"client_company": data["client_company"]}
         return {"convert_company": self.needs_choice}
+
+
+class OpportunityForm(forms.ModelForm):
+    """O1: an opportunity opened from a contact (on the contact's company, if any)."""
+
+    class Meta:
+        model = Opportunity
+        fields = ("name", "stage", "amount", "expected_close_on", "assigned_to")
+        widgets = {"expected_close_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = users_visible_to(user).order_by("last_name", "first_name", "username")
+        self.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
+        self.fields["assigned_to"].empty_label = _("Non affecté")
+
+    def sections(self):
+        return [(_("Opportunité"), [self[name] for name in self.Meta.fields])]

@@ -14,7 +14,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from accounts.models import Entity, User
 from accounts.permissions import has_right
 from crm.choices import CompanyStatus, CompanyType
-from crm.models import ClientContact, Company
+from crm.models import ClientContact, Company, Opportunity
 from prospects.models import (
     ASSIGNEE_OBJECT_RIGHTS,
     ContactStatus,
@@ -495,3 +495,17 @@ CLIENT_CONTACT_COPIED_FIELDS = (
     "mobile",
     "assigned_to",
 )
+
+
+# ---------------------------------------------------------------------------------------
+# Opportunities opened from a contact (O1)
+
+
+@transaction.atomic
+def opportunity_create(*, prospect: ProspectContact, by: User | None, **fields) -> Opportunity:
+    """An opportunity on the contact and on its company (none for a free contact)."""
+    opportunity = Opportunity(prospect=prospect, company_id=prospect.company_id, created_by=by, **fields)
+    opportunity.full_clean()
+    opportunity.save()
+    prospects_data_changed()
+    return opportunity

@@ -30,6 +30,7 @@ urlpatterns += [
     path("<int:pk>/skills/", card_views.prospect_skills, name="skills"),
     path("<int:pk>/subscriptions/", card_views.prospect_subscriptions, name="subscriptions"),
     path("<int:pk>/convert/", card_views.prospect_convert_view, name="convert"),
+    path("<int:pk>/opportunities/new/", card_views.opportunity_add, name="opportunity_add"),
 ]
 
 # vCard export and import (prospects/vcard_views.py).
