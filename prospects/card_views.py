@@ -13,14 +13,16 @@ from accounts.models import User
 from accounts.permissions import has_right, require_right
 from crm.choices import CompanyType
 from crm.selectors import (
+    client_contacts_visible_to,
     companies_visible_to,
     diffusion_lists_visible_to,
+    get_company_for,
     opportunities_visible_to,
     proposals_visible_to,
 )
 from prospects.forms import ConvertForm, NoteForm, OpportunityForm, ProspectForm, SkillsForm, SubscriptionsForm
 from prospects.models import ProspectContact
-from prospects.selectors import get_prospect_for, notes_visible_to
+from prospects.selectors import get_prospect_for, notes_visible_to, prospects_visible_to
 from prospects.services import (
     ProspectAlreadyConverted,
     ProspectNotDeletable,
@@ -54,6 +56,8 @@ def opportunity_right(prospect: ProspectContact) -> str:
 def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
     """What the card offers this user on this contact; each entry matches a server-side check."""
     return {
+        # The company file, when the company itself is visible (a contact can be shared more widely).
+        "company": bool(prospect.company_id) and companies_visible_to(user).filter(pk=prospect.company_id).exists(),
         "edit": has_right(user, R1, prospect),
         "delete": has_right(user, R1, prospect),
         # Duplicating creates a contact: R1 held globally, not only on this contact.
@@ -69,6 +73,9 @@ def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
 def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
     """The "⋮" menu of the header (F1): only the actions the user may perform."""
     menu = []
+    if can["company"]:
+        url = reverse("prospects:company_detail", args=[prospect.company_id])
+        menu.append({"label": _("Dossier du compte"), "url": url})
     if can["edit"]:
         menu.append({"label": _("Modifier le contact prospect"), "url": reverse("prospects:edit", args=[prospect.pk])})
     if can["skills"]:
@@ -371,3 +378,18 @@ def opportunity_add(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel_url": reverse("prospects:detail", args=[prospect.pk]),
     }
     return render(request, "prospects/card/form.html", context)
+
+
+@login_required
+@require_GET
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The company file ("Dossier du compte"): its details and the contacts the user may see."""
+    company = get_company_for(request.user, pk)
+    contacts = prospects_visible_to(request.user).filter(company=company).order_by("last_name", "first_name", "id")
+    client_contacts = client_contacts_visible_to(request.user).filter(company=company).select_related("assigned_to")
+    context = {
+        "company": company,
+        "contacts": list(contacts),
+        "client_contacts": list(client_contacts.order_by("last_name", "first_name", "id")),
+    }
+    return render(request, "prospects/card/company.html", context)

@@ -31,6 +31,7 @@ urlpatterns += [
     path("<int:pk>/subscriptions/", card_views.prospect_subscriptions, name="subscriptions"),
     path("<int:pk>/convert/", card_views.prospect_convert_view, name="convert"),
     path("<int:pk>/opportunities/new/", card_views.opportunity_add, name="opportunity_add"),
+    path("companies/<int:pk>/", card_views.company_detail, name="company_detail"),
 ]
 
 # vCard export and import (prospects/vcard_views.py).

@@ -127,10 +127,15 @@ def test_the_card_rejects_post(sales_rep, julie):
     assert logged(sales_rep).post(f"/prospects/{julie.pk}/").status_code == 405
 
 
-def test_a_user_without_rights_sees_the_card_without_the_actions_menu(rep_without_rights, julie):
-    body = logged(rep_without_rights).get(f"/prospects/{julie.pk}/").content.decode()
-    assert "ARMANON" in body
-    assert "Actions sur le contact" not in body
+def test_a_user_without_rights_sees_the_card_with_only_the_company_file_in_the_menu(rep_without_rights, julie):
+    response = logged(rep_without_rights).get(f"/prospects/{julie.pk}/")
+    assert "ARMANON" in response.content.decode()
+    assert [item["label"] for item in response.context["menu"]] == ["Dossier du compte"]
+
+
+def test_a_free_contact_without_rights_has_no_actions_menu(rep_without_rights, paris):
+    free = ProspectFactory(entities=[paris])
+    assert "Actions sur le contact" not in logged(rep_without_rights).get(f"/prospects/{free.pk}/").content.decode()
 
 
 def test_an_object_permission_on_another_entitys_contact_opens_its_card(outsider, julie):
