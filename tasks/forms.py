@@ -25,6 +25,7 @@ class TaskForm(forms.ModelForm):
         model = Task
         fields = ["priority", "type", "name", "followed_by", "description", "status"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        labels = {"description": _("Description / Compte-rendu")}
         field_classes = {"followed_by": FollowerChoiceField}
 
     def __init__(self, *args, user: User, prospect: ProspectContact, **kwargs):

@@ -351,6 +351,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     else:
         tasks = tasks.none()
     page = Paginator(tasks, 100).get_page(request.GET.get("page"))
+    overdue = tasks.filter(is_overdue=True).count() if page.paginator.count else 0
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -358,6 +359,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         "page": page,
         "tasks": list(page.object_list),
         "query": query.urlencode(),
+        "overdue": overdue,
         "can_mass": holds_right_somewhere(user, "manage_prospect_tasks"),
         "statuses": TaskStatus.choices,
         "priorities": TaskPriority.choices,

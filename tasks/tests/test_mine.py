@@ -45,6 +45,7 @@ def test_by_default_my_open_tasks_across_contacts_oldest_first(sales_rep, marine
     body = response.content.decode()
     assert "ARMANON Julie" in body and "CORTEZ Ana" in body and "En retard" in body
     assert body.count('class="overdue"') == 1
+    assert '<strong class="overdue-summary" id="overdue-count">1 en retard</strong>' in body
 
 
 def test_filter_by_status_and_date_range(sales_rep, marines_tasks):

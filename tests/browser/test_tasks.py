@@ -83,3 +83,32 @@ def test_marine_deletes_a_task_from_the_more_menu_after_confirmation(page, demo_
     page.wait_for_url(f"**/prospects/{julie.pk}/#tasks-tab")
     assert not Task.objects.filter(pk=task.pk).exists()
     assert "Aucune tâche commerciale." in page.locator("#tasks").inner_text()
+
+
+def test_the_list_row_menu_opens_the_add_form_which_works_without_javascript(browser, live_server, demo_data):
+    julie = ProspectContact.objects.get(last_name="ARMANON", first_name="Julie")
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1600, "height": 1000}, base_url=live_server.url, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        # login() would click the language form's <noscript> button: submit the login form itself.
+        page.goto("/accounts/login/")
+        page.fill("#id_username", "marine")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.press("#id_password", "Enter")
+        page.wait_for_url("**/prospects/**")
+        page.goto(f"/prospects/{julie.pk}/actions/task/")
+        page.wait_for_url(f"**/tasks/prospects/{julie.pk}/new/")
+        assert page.locator("h2").inner_text() == "Ajouter une tâche"
+        page.fill("#id_due_date", "2030-02-01")
+        page.fill("#id_due_time", "14:00")
+        page.fill("#id_name", "Rappeler Julie")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "tasks-add-page-nojs.png"), full_page=True)
+        page.click("button[type=submit].primary")
+        page.wait_for_url(f"**/prospects/{julie.pk}/#tasks-tab")
+        assert "Rappeler Julie" in page.locator("#tasks").inner_text()
+        assert page.locator(".task-mass").is_visible(), "without JavaScript the mass actions are always shown"
+    finally:
+        context.close()
