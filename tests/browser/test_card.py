@@ -108,3 +108,17 @@ def test_marine_converts_julie_into_a_client_contact(page, demo_data):
     assert "Converti" in page.locator("#follow-up-title + dl").inner_text()
     page.locator("summary[aria-label='Actions sur le contact']").click()
     assert page.get_by_role("menuitem", name="Convertir en contact client").count() == 0
+
+
+def test_marine_tries_to_delete_julie_and_reads_why_not(page, demo_data):
+    julie = ProspectContact.objects.get(last_name="ARMANON", first_name="Julie")
+    login(page, "marine", DEMO_PASSWORD)
+
+    page.goto(f"/prospects/{julie.pk}/")
+    page.locator("summary[aria-label='Actions sur le contact']").click()
+    page.once("dialog", lambda dialog: dialog.accept() if "ARMANON Julie" in dialog.message else dialog.dismiss())
+    page.get_by_role("menuitem", name="Supprimer le contact prospect").click()
+
+    page.wait_for_url(f"**/prospects/{julie.pk}/")
+    assert "ARMANON Julie ne peut pas être supprimé : lié à 1 tâche." in page.locator(".messages").inner_text()
+    assert ProspectContact.objects.filter(pk=julie.pk).exists()
