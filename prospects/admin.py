@@ -84,3 +84,22 @@ class JobAdmin(admin.ModelAdmin):
     search_fields = ["source_name", "created_by__username"]
     list_select_related = ["created_by"]
     readonly_fields = [field.name for field in Job._meta.fields]
+
+
+@admin.register(ProspectContact.history.model)
+class ProspectHistoryAdmin(admin.ModelAdmin):
+    """B4 history rows, read only: they are written by the services, never by hand."""
+
+    list_display = ["history_date", "id", "last_name", "history_type", "history_user", "status", "assigned_to"]
+    list_filter = ["history_type", "status"]
+    search_fields = ["last_name", "first_name", "history_user__username"]
+    list_select_related = ["history_user", "assigned_to"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -22,7 +22,7 @@ from crm.selectors import (
 )
 from prospects.forms import ConvertForm, NoteForm, OpportunityForm, ProspectForm, SkillsForm, SubscriptionsForm
 from prospects.models import ProspectContact
-from prospects.selectors import get_prospect_for, notes_visible_to, prospects_visible_to
+from prospects.selectors import get_prospect_for, notes_visible_to, prospect_history, prospects_visible_to
 from prospects.services import (
     ProspectAlreadyConverted,
     ProspectNotDeletable,
@@ -67,6 +67,7 @@ def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
         "convert": prospect.client_contact_id is None and has_right(user, R6, prospect),
         "opportunity": has_right(user, opportunity_right(prospect), prospect),
         "vcf": has_right(user, "prospects.export_prospects_vcf", prospect),
+        "task": has_right(user, "prospects.manage_prospect_tasks", prospect),
     }
 
 
@@ -82,6 +83,8 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
         menu.append({"label": _("Environnement/Compétences"), "url": reverse("prospects:skills", args=[prospect.pk])})
     if can["subscriptions"]:
         menu.append({"label": _("Listes de diffusion"), "url": reverse("prospects:subscriptions", args=[prospect.pk])})
+    if can["task"]:
+        menu.append({"label": _("Ajouter une tâche"), "url": reverse("tasks:add", args=[prospect.pk])})
     if can["opportunity"]:
         url = reverse("prospects:opportunity_add", args=[prospect.pk])
         menu.append({"label": _("Ajouter une opportunité"), "url": url})
@@ -133,6 +136,7 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **tasks_tab(user, prospect, newest_first=request.GET.get("tasks_order") != "asc"),
         "opportunities": list(opportunities),
         "proposals": list(proposals),
+        "history": prospect_history(prospect),
     }
     return render(request, "prospects/card/detail.html", context)
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 
 from crm.choices import Gender, Region, choices_check
 
@@ -45,6 +46,26 @@ RIGHTS = (
     ("view_all_prospect_notes", "Voir toutes les notes saisies sur un contact prospect (toutes entités)"),
     ("manage_all_prospect_notes", "Gérer toutes les notes saisies sur un contact prospect"),
 )
+
+# B4: the history keeps only these columns; the rest (texts, denormalised search columns,
+# timestamps) would make every historical row as wide as the contact for nothing.
+HISTORY_TRACKED_FIELDS = ("status", "assigned_to", "company", "client_contact")
+
+
+class ChangeHistory(HistoricalRecords):
+    """django-simple-history without deletion rows: a deleted contact has no card to show them on.
+
+    Its post_delete writes one INSERT per deleted contact, which would turn the mass delete and
+    the import undo (thousands of contacts, deleted in bulk) into thousands of statements.
+    The rows written before the deletion are kept.
+    """
+
+    def post_delete(self, instance, using=None, **kwargs):
+        return
+
+    def pre_delete(self, instance, **kwargs):
+        return
+
 
 # What the assigned rep receives on the contact itself (and loses when reassigned).
 ASSIGNEE_OBJECT_RIGHTS = ("edit_prospect",)
@@ -145,6 +166,36 @@ class ProspectContact(models.Model):
     company_sort = models.CharField(_("clé de tri société"), max_length=200, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    history = ChangeHistory(
+        excluded_fields=[
+            "gender",
+            "department",
+            "job_title",
+            "email",
+            "phone",
+            "mobile",
+            "fax",
+            "address",
+            "postcode",
+            "city",
+            "region",
+            "country",
+            "parent_company",
+            "sector",
+            "origin",
+            "origin_comment",
+            "description",
+            "import_job",
+            "created_by",
+            "updated_by",
+            "search_text",
+            "company_sort",
+            "created_at",
+            "updated_at",
+        ],
+        verbose_name=_("historique du contact prospect"),
+    )
 
     class Meta:
         verbose_name = _("contact prospect")

@@ -3,6 +3,7 @@
 import hashlib
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.cache import cache
 from django.db import connection
@@ -10,14 +11,17 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subq
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import has_right
 from accounts.selectors import entity_ids_of
 from crm.choices import Region
 from crm.models import Opportunity, Proposal
-from crm.selectors import scoped_by_entities
+from crm.selectors import companies_visible_to, scoped_by_entities
 from prospects.models import (
+    HISTORY_TRACKED_FIELDS,
+    ContactStatus,
     Job,
     ProspectContact,
     ProspectContactGroupObjectPermission,
@@ -227,6 +231,13 @@ def prospect_row_rights(user: User, prospect_ids: list[int]) -> dict[int, set[st
     return rights
 
 
+def companies_visible_among(user: User, company_ids: set[int]) -> set[int]:
+    """Which of these companies the user may open (the list's "Dossier du compte"), in one query."""
+    if not company_ids:
+        return set()
+    return set(companies_visible_to(user).filter(pk__in=company_ids).values_list("pk", flat=True))
+
+
 def prospect_count(prospects: QuerySet[ProspectContact]) -> int:
     """COUNT(*) of a filtered list, cached for a few minutes.
 
@@ -370,3 +381,60 @@ def prospect_duplicates(
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
     return list(candidates.order_by("last_name", "first_name", "id")[:limit])
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    """One changed field of one historical row of a contact (B4)."""
+
+    date: datetime
+    user: str
+    field: str
+    old: str
+    new: str
+
+
+def prospect_history(prospect: ProspectContact) -> list[HistoryChange]:
+    """The contact's changes of status, rep, company and conversion, newest first, in one query.
+
+    Consecutive historical rows are compared; a field that did not change between two rows
+    (a save that touched other columns) yields nothing.
+    """
+    rows = (
+        ProspectContact.history.filter(id=prospect.pk)
+        .select_related("history_user", "assigned_to", "company", "client_contact")
+        .order_by("history_date", "history_id")
+    )
+    statuses = dict(ContactStatus.choices)
+    labels = {
+        "status": _("Statut"),
+        "assigned_to": _("Affecté à"),
+        "company": _("Société"),
+        "client_contact": _("Conversion en contact client"),
+    }
+    fields = {name: ProspectContact._meta.get_field(name) for name in HISTORY_TRACKED_FIELDS}
+
+    def shown(row, name: str) -> str:
+        if name == "status":
+            return str(statuses.get(row.status, row.status))
+        related = getattr(row, name)
+        return str(related) if related is not None else ""
+
+    changes: list[HistoryChange] = []
+    previous = None
+    for row in rows:
+        if previous is not None and row.history_type == "~":
+            for name, model_field in fields.items():
+                if getattr(previous, model_field.attname) != getattr(row, model_field.attname):
+                    changes.append(
+                        HistoryChange(
+                            date=row.history_date,
+                            user=str(row.history_user) if row.history_user else "",
+                            field=labels[name],
+                            old=shown(previous, name),
+                            new=shown(row, name),
+                        )
+                    )
+        previous = row
+    changes.reverse()
+    return changes

@@ -17,6 +17,7 @@ from crm.choices import CompanyStatus, CompanyType
 from crm.models import ClientContact, Company, Opportunity
 from prospects.models import (
     ASSIGNEE_OBJECT_RIGHTS,
+    HISTORY_TRACKED_FIELDS,
     ContactStatus,
     ProspectContact,
     ProspectContactUserObjectPermission,
@@ -38,6 +39,41 @@ def _revoke_assignee_rights(prospect: ProspectContact, user: User | None) -> Non
             remove_perm(f"prospects.{codename}", user, prospect)
 
 
+# ---------------------------------------------------------------------------------------
+# History (B4). save() records itself (django-simple-history); the conditional and bulk
+# updates below bypass save(), so they write their historical rows here, in bulk.
+
+_HISTORY_COLUMNS = ("pk", "last_name", "first_name", "created_at", *HISTORY_TRACKED_FIELDS)
+
+
+def prospects_history_baseline(*, ids: list[int]) -> None:
+    """Give contacts that have no history yet (bulk import, demo data) their current state as a first row.
+
+    Called before a change, so that the change can show its old value. The row is dated at
+    the contact's creation and has no author: it stands for "as created".
+    """
+    history = ProspectContact.history.model
+    for chunk in _in_chunks(ids):
+        missing = list(
+            ProspectContact.objects.filter(pk__in=chunk)
+            .exclude(pk__in=history.objects.filter(id__in=chunk).values("id"))
+            .only(*_HISTORY_COLUMNS)
+        )
+        for prospect in missing:
+            prospect._history_date, prospect._history_user = prospect.created_at, None
+        ProspectContact.history.bulk_history_create(missing, batch_size=500)
+
+
+def prospects_history_record(*, ids: list[int], by: User | None) -> None:
+    """Record the current state of contacts changed by an update that bypassed save()."""
+    now = timezone.now()
+    for chunk in _in_chunks(ids):
+        changed = list(ProspectContact.objects.filter(pk__in=chunk).only(*_HISTORY_COLUMNS))
+        for prospect in changed:
+            prospect._history_user = by
+        ProspectContact.history.bulk_history_create(changed, batch_size=500, update=True, default_date=now)
+
+
 def normalise_email(value: str) -> str:
     return (value or "").strip().lower()
 
@@ -49,6 +85,7 @@ def prospect_create(
     """Create a contact, share it with its entities and give its rep the object rights."""
     fields["email"] = normalise_email(fields.get("email", ""))
     prospect = ProspectContact(created_by=by, updated_by=by, **fields)
+    prospect._history_user = by
     prospect_search_fields_refresh(prospect)
     prospect.full_clean(exclude=["entities", "skills", "diffusion_lists"])
     prospect.save()
@@ -74,6 +111,7 @@ def prospect_assign(*, prospect: ProspectContact, to: User | None, by: User | No
     new_id = to.pk if to else None
     if previous_id == new_id:
         return False
+    prospects_history_baseline(ids=[prospect.pk])
     changed = ProspectContact.objects.filter(pk=prospect.pk, assigned_to_id=previous_id).update(
         assigned_to_id=new_id, updated_by=by
     )
@@ -82,6 +120,7 @@ def prospect_assign(*, prospect: ProspectContact, to: User | None, by: User | No
         return prospect_assign(prospect=prospect, to=to, by=by)
     prospect.assigned_to = to
     prospect.updated_by = by
+    prospects_history_record(ids=[prospect.pk], by=by)
     assignee_rights_move(prospect=prospect, previous_id=previous_id)
     return True
 
@@ -103,11 +142,13 @@ def prospect_update(*, prospect: ProspectContact, by: User | None, entities: lis
     """
     locked = ProspectContact.objects.select_for_update().filter(pk=prospect.pk)
     previous_id = locked.values_list("assigned_to_id", flat=True).get()
+    prospects_history_baseline(ids=[prospect.pk])
     if "email" in fields:
         fields["email"] = normalise_email(fields["email"])
     for name, value in fields.items():
         setattr(prospect, name, value)
     prospect.updated_by = by
+    prospect._history_user = by
     prospect_search_fields_refresh(prospect)
     prospect.full_clean(exclude=["entities", "skills", "diffusion_lists"])
     prospect.save()
@@ -207,6 +248,7 @@ def prospects_mass_assign(*, prospects, to: User | None, by: User) -> MassResult
             previous.setdefault(rep_id, []).append(pk)
     moved = [pk for rep_id, ids in previous.items() if rep_id != new_id for pk in ids]
     result.unchanged = len(target_ids) - len(moved)
+    prospects_history_baseline(ids=moved)
     now = timezone.now()
     permissions = list(
         Permission.objects.filter(content_type__app_label="prospects", codename__in=ASSIGNEE_OBJECT_RIGHTS)
@@ -215,6 +257,7 @@ def prospects_mass_assign(*, prospects, to: User | None, by: User) -> MassResult
         result.changed += ProspectContact.objects.filter(pk__in=chunk).update(
             assigned_to_id=new_id, updated_by=by, updated_at=now
         )
+    prospects_history_record(ids=moved, by=by)
     for rep_id, ids in previous.items():
         if rep_id is None or rep_id == new_id:
             continue
@@ -242,12 +285,18 @@ def prospects_mass_status(*, prospects, status: str, by: User) -> MassResult:
         raise ValueError(f"unknown status {status!r}")
     target_ids, result = _mass_targets(prospects=prospects, by=by, codename="edit_prospect")
     now = timezone.now()
-    for chunk in _in_chunks(target_ids):
-        result.changed += (
-            ProspectContact.objects.filter(pk__in=chunk)
-            .exclude(status=status)
-            .update(status=status, updated_by=by, updated_at=now)
+    # The rows are locked by _mass_targets, so the ids read here are the ones the update changes.
+    moved = [
+        pk
+        for chunk in _in_chunks(target_ids)
+        for pk in ProspectContact.objects.filter(pk__in=chunk).exclude(status=status).values_list("pk", flat=True)
+    ]
+    prospects_history_baseline(ids=moved)
+    for chunk in _in_chunks(moved):
+        result.changed += ProspectContact.objects.filter(pk__in=chunk).update(
+            status=status, updated_by=by, updated_at=now
         )
+    prospects_history_record(ids=moved, by=by)
     result.unchanged = len(target_ids) - result.changed
     prospects_data_changed()
     return result
@@ -421,7 +470,12 @@ def prospect_delete(*, prospect: ProspectContact, by: User | None) -> None:
 
 def _touch(prospect: ProspectContact, by: User | None) -> None:
     prospect.updated_by = by
-    prospect.save(update_fields=["updated_by", "updated_at"])
+    # Skills and lists are not part of the history (B4): no historical row for a touch.
+    prospect.skip_history_when_saving = True
+    try:
+        prospect.save(update_fields=["updated_by", "updated_at"])
+    finally:
+        del prospect.skip_history_when_saving
 
 
 @transaction.atomic
@@ -459,6 +513,7 @@ def prospect_convert(
     locked = ProspectContact.objects.select_for_update(of=("self",)).select_related("company").get(pk=prospect.pk)
     if locked.client_contact_id:
         raise ProspectAlreadyConverted
+    prospects_history_baseline(ids=[locked.pk])
     company = client_company
     if company is None and locked.company_id:
         company = locked.company
@@ -480,6 +535,7 @@ def prospect_convert(
         client_contact=client, status=ContactStatus.CONVERTED, updated_by=by, updated_at=timezone.now()
     )
     prospect.client_contact, prospect.status, prospect.updated_by = client, ContactStatus.CONVERTED, by
+    prospects_history_record(ids=[locked.pk], by=by)
     prospects_data_changed()
     return client
 

@@ -9,7 +9,6 @@ urlpatterns = [
     path("export.xlsx", views.prospect_export_xlsx, name="export_xlsx"),
     path("companies/", views.company_picker, name="company_picker"),
     path("mass/<slug:action>/", views.prospect_mass_action, name="mass_action"),
-    path("<int:pk>/actions/<slug:action>/", views.prospect_row_action, name="row_action"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", views.job_progress_partial, name="job_progress"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),

@@ -2,16 +2,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import require_right
+from accounts.permissions import has_right
 from crm.choices import CompanyStatus, CompanyType, Region
 from crm.selectors import diffusion_lists_visible_to
 from prospects.filters import COMPANY_TYPE_CHOICES, ProspectFilter
@@ -24,13 +25,13 @@ from prospects.forms import (
     MassSubscriptionsForm,
 )
 from prospects.jobs import job_count_labels, job_create, job_percent, job_progress, job_retry
-from prospects.models import ContactStatus, JobKind, ProspectContact
+from prospects.models import ContactStatus, JobKind
 from prospects.selectors import (
     SORTS,
     USER_LABEL_FIELDS,
     companies_for_picker,
+    companies_visible_among,
     get_job_for,
-    get_prospect_for,
     holds_right_somewhere,
     prospect_list_values,
     prospect_page,
@@ -66,47 +67,35 @@ def _is_htmx_partial(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
-# The "more" menu of each row (L5): action, label, right (None: visibility is enough).
+# The "more" menu of each row (L5), linking to the real pages (issue 4): action, label,
+# route, right (None: visibility is enough). The views check the same rights on the server.
 ROW_ACTIONS = (
-    ("company", gettext_lazy("Dossier du compte"), None),
-    ("task", gettext_lazy("Ajouter une tâche"), "manage_prospect_tasks"),
-    ("opportunity", gettext_lazy("Ajouter une opportunité"), "edit_prospect"),
-    ("skills", gettext_lazy("Environnement de compétences"), "manage_prospect_skills"),
-    ("convert", gettext_lazy("Convertir en contact client"), "convert_prospect"),
-    ("duplicate", gettext_lazy("Dupliquer le prospect"), "edit_prospect"),
-    ("vcf", gettext_lazy("Export VCF du prospect"), "export_prospects_vcf"),
-    ("subscriptions", gettext_lazy("Abonnements aux listes de diffusion"), R10),
-    ("delete", gettext_lazy("Supprimer le contact prospect"), R1),
+    ("company", gettext_lazy("Dossier du compte"), "prospects:company_detail", None),
+    ("task", gettext_lazy("Ajouter une tâche"), "tasks:add", "manage_prospect_tasks"),
+    ("opportunity", gettext_lazy("Ajouter une opportunité"), "prospects:opportunity_add", R1),
+    ("skills", gettext_lazy("Environnement de compétences"), "prospects:skills", "manage_prospect_skills"),
+    ("convert", gettext_lazy("Convertir en contact client"), "prospects:convert", "convert_prospect"),
+    ("duplicate", gettext_lazy("Dupliquer le prospect"), "prospects:duplicate", R1),
+    ("vcf", gettext_lazy("Export VCF du prospect"), "prospects:vcard_export_one", "export_prospects_vcf"),
+    ("subscriptions", gettext_lazy("Abonnements aux listes de diffusion"), "prospects:subscriptions", R10),
+    ("delete", gettext_lazy("Supprimer le contact prospect"), "prospects:delete", R1),
 )
-ROW_ACTION_NAMES = {name for name, _label, _right in ROW_ACTIONS}
 
 
-ROW_ACTION_RIGHTS = {name: right for name, _label, right in ROW_ACTIONS}
-
-
-def _action_right(action: str, *, free: bool) -> str | None:
-    if action == "opportunity" and free:
-        return "manage_free_prospect_opportunities"
-    return ROW_ACTION_RIGHTS[action]
-
-
-def _action_applies(action: str, *, has_company: bool, converted: bool) -> bool:
+def _row_action_shown(
+    action: str, right: str | None, *, row: dict, rights: set[str], can_create: bool, companies: set[int]
+) -> bool:
+    """Whether a row offers an action: the same conditions as the card's menu (card_rights)."""
     if action == "company":
-        return has_company
-    if action == "convert":
-        return not converted
-    return True
-
-
-def row_action_right(action: str, prospect: ProspectContact) -> str | None:
-    """The right an action needs on this contact; opportunities on a free contact need R4."""
-    return _action_right(action, free=prospect.is_free)
-
-
-def row_action_applies(action: str, prospect: ProspectContact) -> bool:
-    return _action_applies(
-        action, has_company=prospect.company_id is not None, converted=prospect.client_contact_id is not None
-    )
+        # The company page is reached through the company's own visibility, narrower than the contact's.
+        return row["company_id"] in companies
+    if action == "convert" and row["client_contact_id"] is not None:
+        return False
+    if action == "duplicate":
+        return can_create  # creates a contact: R1 held globally, not on this row only
+    if action == "opportunity" and row["company_id"] is None:
+        right = "manage_free_prospect_opportunities"  # O1: R4 on a free contact
+    return right is None or right in rights
 
 
 class RowDecorator:
@@ -117,9 +106,14 @@ class RowDecorator:
     translated once and each URL is built by substitution from one reverse().
     """
 
-    def __init__(self):
-        self.labels = [(name, str(label), right) for name, label, right in ROW_ACTIONS]
-        self.action_url = reverse("prospects:row_action", args=[999999999, "ACTION"])
+    def __init__(self, *, can_create: bool = False, companies: set[int] | None = None, csrf_token: str = ""):
+        self.actions = [
+            (name, str(label), reverse(route, args=[999999999]), right) for name, label, route, right in ROW_ACTIONS
+        ]
+        self.can_create = can_create
+        self.companies = companies or set()
+        self.csrf_token = csrf_token
+        self.delete_confirm = _("Supprimer définitivement %(contact)s ?")
         self.detail_url = reverse("prospects:detail", args=[999999999])
         self.edit_url = reverse("prospects:edit", args=[999999999])
         self.regions = {code: str(label) for code, label in Region.choices}
@@ -157,19 +151,29 @@ class RowDecorator:
         )
         row["deals_text"] = self.deals_text(row["opportunity_count"], row["proposal_count"])
         row["menu"] = [
-            (name, label, self.action_url.replace("999999999", pk).replace("ACTION", name))
-            for name, label, _right in self.labels
-            if _action_applies(name, has_company=has_company, converted=row["client_contact_id"] is not None)
-            and (
-                _action_right(name, free=not has_company) is None or _action_right(name, free=not has_company) in rights
+            (name, label, url.replace("999999999", pk if name != "company" else str(row["company_id"])))
+            for name, label, url, right in self.actions
+            if _row_action_shown(
+                name, right, row=row, rights=rights, can_create=self.can_create, companies=self.companies
             )
         ]
         # One escaped string instead of a template loop: 9 items x 200 rows of lookups otherwise.
-        row["menu_html"] = format_html_join(
-            "",
-            '<li><a href="{}" data-action="{}">{}</a></li>',
-            ((url, name, label) for name, label, url in row["menu"]),
-        )
+        row["menu_html"] = format_html_join("", "{}", ((self._menu_item(row, *item),) for item in row["menu"]))
+
+    def _menu_item(self, row: dict, name: str, label: str, url: str):
+        if name == "delete":  # D1 deletes on POST only, after a confirmation
+            contact = f"{(row['last_name'] or '').upper()} {row['first_name'] or ''}".strip()
+            return format_html(
+                '<li><form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<button type="submit" class="menu-button danger" data-action="{}" data-confirm="{}" '
+                'onclick="return confirm(this.dataset.confirm)">{}</button></form></li>',
+                url,
+                self.csrf_token,
+                name,
+                self.delete_confirm % {"contact": contact},
+                label,
+            )
+        return format_html('<li><a href="{}" data-action="{}">{}</a></li>', url, name, label)
 
 
 def _list_context(request: HttpRequest) -> dict:
@@ -185,7 +189,11 @@ def _list_context(request: HttpRequest) -> dict:
         annotate=lambda queryset: prospect_list_values(user, queryset),
     )
     rights = prospect_row_rights(user, [row["pk"] for row in page.rows])
-    rows = RowDecorator()
+    rows = RowDecorator(
+        can_create=has_right(user, f"prospects.{R1}"),
+        companies=companies_visible_among(user, {row["company_id"] for row in page.rows} - {None}),
+        csrf_token=get_token(request),
+    )
     for row in page.rows:
         rows.decorate(row, rights[row["pk"]])
     query = request.GET.copy()
@@ -412,78 +420,6 @@ def prospect_mass_action(request: HttpRequest, action: str) -> HttpResponse:
         return _back_to_list(request, back_query)
     _report(request, result, done)
     return _back_to_list(request, back_query)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def prospect_row_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """The "more" menu of a row (L5): 404 when the contact is not visible, 403 without the right."""
-    if action not in ROW_ACTION_NAMES:
-        raise Http404
-    user = request.user
-    prospect = get_prospect_for(user, pk)
-    if not row_action_applies(action, prospect):
-        raise Http404
-    right = row_action_right(action, prospect)
-    if right is not None:
-        require_right(user, f"prospects.{right}", prospect)
-    selection = get_prospect_queryset(user, pk)
-    if action == "delete" and request.method == "POST":
-        result = prospects_mass_delete(prospects=selection, by=user)
-        if result.changed:
-            messages.success(request, _("Le contact %(contact)s a été supprimé.") % {"contact": prospect})
-        _report_skipped(request, result)
-        return _back_to_list(request)
-    if action == "subscriptions":
-        form = MassSubscriptionsForm(user=user)
-        available = list(form.fields["lists"].queryset)
-        if request.method == "POST":
-            chosen = {int(value) for value in request.POST.getlist("lists") if value.isdigit()}
-            prospects_mass_subscriptions(
-                prospects=selection, lists=[dl for dl in available if dl.pk in chosen], subscribe=True, by=user
-            )
-            prospects_mass_subscriptions(
-                prospects=selection, lists=[dl for dl in available if dl.pk not in chosen], subscribe=False, by=user
-            )
-            messages.success(request, _("Les abonnements de %(contact)s ont été enregistrés.") % {"contact": prospect})
-            return _back_to_list(request)
-        subscribed = set(prospect.diffusion_lists.values_list("pk", flat=True))
-        return render(
-            request,
-            "prospects/row_action.html",
-            {"prospect": prospect, "action": action, "lists": available, "subscribed": subscribed},
-        )
-    if request.method == "POST":
-        raise Http404
-    if action == "task":
-        return redirect("tasks:add", prospect_pk=prospect.pk)
-    if action == "vcf":
-        from prospects.vcard_views import vcard_response
-
-        return vcard_response(prospect, request.GET.get("version"))
-    if action == "company" and user.is_staff:
-        return redirect("admin:crm_company_change", prospect.company_id)
-    if action == "delete":
-        from prospects.services import prospect_delete_blockers, prospects_with_links
-
-        blockers = prospect_delete_blockers(prospects_with_links([prospect.pk]).get())
-        return render(
-            request, "prospects/row_action.html", {"prospect": prospect, "action": action, "blockers": blockers}
-        )
-    label = {name: label for name, label, _right in ROW_ACTIONS}[action]
-    return render(request, "prospects/row_action.html", {"prospect": prospect, "action": action, "label": label})
-
-
-def get_prospect_queryset(user, pk: int):
-    return prospects_matching(user, QueryDict())[1].filter(pk=pk)
-
-
-def _report_skipped(request: HttpRequest, result: MassResult) -> None:
-    for contact, reason in result.skipped:
-        messages.error(
-            request,
-            _("%(contact)s ne peut pas être supprimé : lié à %(reason)s.") % {"contact": contact, "reason": reason},
-        )
 
 
 @login_required

@@ -141,3 +141,9 @@ def test_a_free_contact_without_rights_has_no_actions_menu(rep_without_rights, p
 def test_an_object_permission_on_another_entitys_contact_opens_its_card(outsider, julie):
     assign_perm("prospects.edit_prospect", outsider, julie)
     assert logged(outsider).get(f"/prospects/{julie.pk}/").status_code == 200
+
+
+def test_the_card_menu_offers_a_task_only_with_r3(sales_rep, rep_without_rights, julie):
+    link = f'<a role="menuitem" href="/tasks/prospects/{julie.pk}/new/">Ajouter une tâche</a>'
+    assert link in logged(sales_rep).get(f"/prospects/{julie.pk}/").content.decode()
+    assert link not in logged(rep_without_rights).get(f"/prospects/{julie.pk}/").content.decode()

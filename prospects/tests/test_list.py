@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -378,32 +379,67 @@ def test_the_page_runs_the_same_queries_for_10_and_200_rows(request, paris, who,
 # --- L5 rights on the rows ------------------------------------------------------------------
 
 
-def test_a_rep_with_rights_sees_edit_and_the_whole_menu(sales_rep, paris):
-    prospect = contact(paris, last_name="DURAND", company=CompanyFactory(entities=[paris]))
+def menu_urls(pk: int, company_pk: int | None = None) -> dict[str, str]:
+    """Where each item of a row's "⋮" menu leads: the real pages of the contact (issue 4)."""
+    return {
+        "company": f"/prospects/companies/{company_pk}/",
+        "task": f"/tasks/prospects/{pk}/new/",
+        "opportunity": f"/prospects/{pk}/opportunities/new/",
+        "skills": f"/prospects/{pk}/skills/",
+        "convert": f"/prospects/{pk}/convert/",
+        "duplicate": f"/prospects/{pk}/duplicate/",
+        "vcf": f"/prospects/{pk}/vcard.vcf",
+        "subscriptions": f"/prospects/{pk}/subscriptions/",
+        "delete": f"/prospects/{pk}/delete/",
+    }
+
+
+def menu_actions(body: str) -> set[str]:
+    """The menu items offered on the page's rows (one row in these tests)."""
+    return set(re.findall(r'data-action="([a-z]+)"', body))
+
+
+def test_a_rep_with_rights_sees_edit_and_the_whole_menu_pointing_to_the_real_pages(sales_rep, paris):
+    company = CompanyFactory(entities=[paris])
+    prospect = contact(paris, last_name="DURAND", company=company)
     body = logged(sales_rep).get("/prospects/").content.decode()
     assert f'href="/prospects/{prospect.pk}/"' in body and f'href="/prospects/{prospect.pk}/edit/"' in body
-    for action in (
-        "company",
-        "task",
-        "opportunity",
-        "skills",
-        "convert",
-        "duplicate",
-        "vcf",
-        "subscriptions",
-        "delete",
-    ):
-        assert f'/prospects/{prospect.pk}/actions/{action}/"' in body, action
+    for action, url in menu_urls(prospect.pk, company.pk).items():
+        if action == "delete":
+            assert f'<form method="post" action="{url}">' in body and 'data-action="delete"' in body
+            assert 'data-confirm="Supprimer définitivement DURAND Julie ?"' in body
+        else:
+            assert f'<a href="{url}" data-action="{action}">' in body, action
+    assert "/actions/" not in body
     assert 'data-dialog="dlg-assign"' in body and 'data-dialog="dlg-status"' in body
 
 
 def test_a_user_without_rights_sees_no_action_but_the_card(rep_without_rights, paris):
-    prospect = contact(paris, last_name="DURAND", company=CompanyFactory(entities=[paris]))
+    prospect = contact(paris, last_name="DURAND")
     body = logged(rep_without_rights).get("/prospects/").content.decode()
     assert f'href="/prospects/{prospect.pk}/"' in body
     assert f"/prospects/{prospect.pk}/edit/" not in body
-    assert "/actions/delete/" not in body and "/actions/task/" not in body
+    assert menu_actions(body) == set()
     assert 'data-dialog="dlg-assign"' not in body and 'id="dlg-delete"' not in body
+
+
+@pytest.mark.parametrize(
+    ("codename", "actions"),
+    [
+        ("manage_prospect_tasks", {"task"}),
+        ("manage_free_prospect_opportunities", {"opportunity"}),  # R4: the contact is free
+        ("manage_prospect_skills", {"skills"}),
+        ("convert_prospect", {"convert"}),
+        ("export_prospects_vcf", {"vcf"}),
+        ("manage_prospect_subscriptions", {"subscriptions"}),
+        ("edit_prospect", {"duplicate", "delete"}),
+    ],
+)
+def test_each_menu_item_shows_with_its_own_right_only(rep_without_rights, paris, codename, actions):
+    contact(paris, last_name="DURAND")
+    rep_without_rights.user_permissions.add(Permission.objects.get(codename=codename))
+    body = logged(rep_without_rights).get("/prospects/").content.decode()
+    assert menu_actions(body) == actions
 
 
 def test_an_object_right_shows_the_actions_on_that_row_only(rep_without_rights, paris):
@@ -411,27 +447,44 @@ def test_an_object_right_shows_the_actions_on_that_row_only(rep_without_rights, 
     other = contact(paris, last_name="AUTRE")
     assign_perm("prospects.manage_prospect_subscriptions", rep_without_rights, other)
     body = logged(rep_without_rights).get("/prospects/").content.decode()
-    assert f"/prospects/{mine.pk}/edit/" in body and f"/prospects/{mine.pk}/actions/delete/" in body
-    assert f"/prospects/{other.pk}/edit/" not in body and f"/prospects/{other.pk}/actions/subscriptions/" in body
+    assert f"/prospects/{mine.pk}/edit/" in body and f'action="/prospects/{mine.pk}/delete/"' in body
+    # Duplicating creates a contact: R1 on one contact is not enough.
+    assert f"/prospects/{mine.pk}/duplicate/" not in body
+    assert f"/prospects/{other.pk}/edit/" not in body and f"/prospects/{other.pk}/subscriptions/" in body
     assert 'data-dialog="dlg-assign"' in body and 'data-dialog="dlg-subscriptions"' in body
 
 
 def test_opportunities_on_a_free_contact_need_r4(groups, paris):
-    from django.contrib.auth.models import Group
-
     assistant = UserFactory(entities=[paris], groups=[Group.objects.get(name="Assistant commercial")])
     free = contact(paris, last_name="LIBRE")
     body = logged(assistant).get("/prospects/").content.decode()
-    assert f"/prospects/{free.pk}/actions/opportunity/" not in body
-    assert logged(assistant).get(f"/prospects/{free.pk}/actions/opportunity/").status_code == 403
+    assert f"/prospects/{free.pk}/opportunities/new/" not in body
+    assert logged(assistant).get(f"/prospects/{free.pk}/opportunities/new/").status_code == 403
+
+
+def test_the_company_file_is_offered_only_when_the_company_is_visible(sales_rep, paris, lyon):
+    shared = contact(paris, last_name="PARTAGE", company=CompanyFactory(name="Lyon seulement", entities=[lyon]))
+    body = logged(sales_rep).get("/prospects/").content.decode()
+    assert f'href="/prospects/companies/{shared.company_id}/"' not in body
+    assert logged(sales_rep).get(f"/prospects/companies/{shared.company_id}/").status_code == 404
 
 
 @pytest.mark.parametrize("action", ["task", "skills", "convert", "duplicate", "vcf", "subscriptions", "delete"])
 def test_the_server_refuses_a_row_action_without_its_right(rep_without_rights, sales_rep, outsider, paris, action):
-    prospect = contact(paris, last_name="DURAND")
-    assert logged(rep_without_rights).get(f"/prospects/{prospect.pk}/actions/{action}/").status_code == 403
-    assert logged(outsider).get(f"/prospects/{prospect.pk}/actions/{action}/").status_code == 404
-    assert logged(sales_rep).get(f"/prospects/{prospect.pk}/actions/{action}/").status_code in (200, 302)
+    company = CompanyFactory(type=CompanyType.CLIENT, entities=[paris])
+    prospect = contact(paris, last_name="DURAND", company=company)
+    url = menu_urls(prospect.pk, company.pk)[action]
+    method = "post" if action == "delete" else "get"
+    assert getattr(logged(rep_without_rights), method)(url).status_code == 403
+    assert getattr(logged(outsider), method)(url).status_code == 404
+    assert getattr(logged(sales_rep), method)(url).status_code in (200, 302)
+
+
+def test_the_company_file_of_a_row_is_refused_to_the_outsider(sales_rep, outsider, paris):
+    company = CompanyFactory(entities=[paris])
+    contact(paris, last_name="DURAND", company=company)
+    assert logged(sales_rep).get(f"/prospects/companies/{company.pk}/").status_code == 200
+    assert logged(outsider).get(f"/prospects/companies/{company.pk}/").status_code == 404
 
 
 def test_deleting_one_contact_from_its_menu(sales_rep, rep_without_rights, paris):
@@ -440,25 +493,22 @@ def test_deleting_one_contact_from_its_menu(sales_rep, rep_without_rights, paris
     free = contact(paris, last_name="SEUL")
     busy = contact(paris, last_name="OCCUPE")
     TaskFactory(prospect=busy)
-    assert logged(rep_without_rights).post(f"/prospects/{free.pk}/actions/delete/").status_code == 403
+    assert logged(rep_without_rights).post(f"/prospects/{free.pk}/delete/").status_code == 403
     client = logged(sales_rep)
-    assert "lié à 1 tâche" in client.get(f"/prospects/{busy.pk}/actions/delete/").content.decode()
-    response = client.post(f"/prospects/{busy.pk}/actions/delete/", follow=True)
+    assert client.get(f"/prospects/{free.pk}/delete/").status_code == 405
+    response = client.post(f"/prospects/{busy.pk}/delete/", follow=True)
     assert "OCCUPE Julie ne peut pas être supprimé : lié à 1 tâche." in response.content.decode()
-    response = client.post(f"/prospects/{free.pk}/actions/delete/", follow=True)
+    response = client.post(f"/prospects/{free.pk}/delete/", follow=True)
     assert "SEUL Julie a été supprimé" in response.content.decode()
     assert names(client) == ["OCCUPE"]
 
 
-def test_editing_one_contacts_subscriptions_from_its_menu(sales_rep, paris, lyon):
-    from tests.factories import DiffusionListFactory
+# --- L7 global actions --------------------------------------------------------------------
 
-    newsletter = DiffusionListFactory(name="Newsletter", entities=[paris])
-    events = DiffusionListFactory(name="Événements", entities=[paris])
-    hidden = DiffusionListFactory(name="Lyon seulement", entities=[lyon])
-    prospect = contact(paris, last_name="DURAND", diffusion_lists=[events, hidden])
-    client = logged(sales_rep)
-    body = client.get(f"/prospects/{prospect.pk}/actions/subscriptions/").content.decode()
-    assert "Newsletter" in body and "Lyon seulement" not in body
-    client.post(f"/prospects/{prospect.pk}/actions/subscriptions/", {"lists": [newsletter.pk]})
-    assert set(prospect.diffusion_lists.all()) == {newsletter, hidden}
+
+def test_the_add_button_shows_with_r1_only(sales_rep, rep_without_rights, outsider):
+    button = '<a class="button primary" id="add-prospect" href="/prospects/new/">Ajouter un prospect</a>'
+    assert button in logged(sales_rep).get("/prospects/").content.decode()
+    assert button in logged(outsider).get("/prospects/").content.decode()  # R1 in their own entity
+    assert "add-prospect" not in logged(rep_without_rights).get("/prospects/").content.decode()
+    assert logged(rep_without_rights).get("/prospects/new/").status_code == 403

@@ -190,10 +190,11 @@ def test_a_global_r3_does_not_reach_another_entitys_contact(rep_without_rights, 
 
 
 def test_the_list_row_action_opens_the_add_form(sales_rep, rep_without_rights, outsider, julie):
-    response = logged(sales_rep).get(f"/prospects/{julie.pk}/actions/task/")
-    assert response.status_code == 302 and response["Location"] == f"/tasks/prospects/{julie.pk}/new/"
-    assert logged(rep_without_rights).get(f"/prospects/{julie.pk}/actions/task/").status_code == 403
-    assert logged(outsider).get(f"/prospects/{julie.pk}/actions/task/").status_code == 404
+    url = f"/tasks/prospects/{julie.pk}/new/"
+    assert f'<a href="{url}" data-action="task">' in logged(sales_rep).get("/prospects/").content.decode()
+    assert logged(sales_rep).get(url).status_code == 200
+    assert logged(rep_without_rights).get(url).status_code == 403
+    assert logged(outsider).get(url).status_code == 404
 
 
 def test_a_contact_with_tasks_cannot_be_deleted(sales_rep, julie, julies_tasks):

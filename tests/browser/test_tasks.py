@@ -98,7 +98,10 @@ def test_the_list_row_menu_opens_the_add_form_which_works_without_javascript(bro
         page.fill("#id_password", DEMO_PASSWORD)
         page.press("#id_password", "Enter")
         page.wait_for_url("**/prospects/**")
-        page.goto(f"/prospects/{julie.pk}/actions/task/")
+        page.goto("/prospects/?q=armanon&per_page=25")
+        row = page.locator("tr", has=page.locator(f'a[href="/prospects/{julie.pk}/"]'))
+        row.locator("details.menu summary").click()
+        row.locator('a[data-action="task"]').click()
         page.wait_for_url(f"**/tasks/prospects/{julie.pk}/new/")
         assert page.locator("h2").inner_text() == "Ajouter une tâche"
         page.fill("#id_due_date", "2030-02-01")
