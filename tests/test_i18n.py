@@ -4,9 +4,22 @@ French has no translation to provide, but locale/fr holds the plural entries so 
 counts follow the French rule (singular for 0 and 1) instead of gettext's English fallback.
 """
 
+import pytest
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import ngettext
+
+
+@pytest.fixture(autouse=True)
+def _restore_the_language():
+    """A request through LocaleMiddleware leaves its language active in the thread: switch back
+    afterwards, or the non-database tests that pytest-django runs later would speak English."""
+    previous = translation.get_language()
+    yield
+    if previous:
+        translation.activate(previous)
+    else:
+        translation.deactivate()
 
 
 def logged(user) -> Client:
