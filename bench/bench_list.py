@@ -72,6 +72,9 @@ def main() -> int:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # response.context for the row and page counts
+    from config.gc_tuning import tune_gc_for_requests
+
+    tune_gc_for_requests()  # as config/wsgi.py does for the web processes
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", min_contacts=args.contacts, quiet_users=True)

@@ -75,3 +75,15 @@ def test_without_a_broker_tasks_run_in_process():
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.stdout.strip() == "True", result.stderr
+
+
+def test_the_wsgi_application_tunes_the_garbage_collector():
+    result = subprocess.run(
+        [sys.executable, "-c", "import gc, config.wsgi; print(gc.get_threshold()[0], gc.get_freeze_count() > 0)"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["100000", "True"], result.stderr
