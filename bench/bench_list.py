@@ -22,26 +22,11 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import ensure_database  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench"
 TARGET_P95_MS = 150
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-    from dj_database_url import parse
-
-    config = parse(url)
-    admin = psycopg.connect(
-        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"] or None,
-        dbname="postgres", autocommit=True,
-    )  # fmt: skip
-    with admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone()
-        if not exists:
-            print(f"Creating database {config['NAME']}")
-            admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
-        # JIT compilation costs ~200 ms per big query and never pays off on an OLTP page.
-        admin.execute(f'ALTER DATABASE "{config["NAME"]}" SET jit = off')
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -59,7 +44,7 @@ def main() -> int:
         parser.error("--runs must be at least 20")
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    ensure_database(url)
+    ensure_database(url, jit=False)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ["DEBUG"] = "false"
