@@ -21,8 +21,10 @@ case ignored). A matched row is updated (filled cells only) or skipped, as chose
 import functools
 import gc
 import logging
+import queue
 import re
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
@@ -34,7 +36,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -536,15 +538,63 @@ def _name_variants(name: str) -> set[str]:
 
 
 def rows_validate(rows: Iterable[SourceRow], *, context: ImportContext, chunk_size: int = CHUNK_SIZE):
-    """Turn source rows into RowPlans, a chunk at a time (few queries, bounded memory)."""
-    chunk: list[RowPlan] = []
-    for row in rows:
-        chunk.append(_check_row(row, context))
-        if len(chunk) >= chunk_size:
-            yield from _resolve_chunk(chunk, context)
-            chunk = []
-    if chunk:
+    """Turn source rows into RowPlans, a chunk at a time (few queries, bounded memory).
+
+    Parsing and the per-row checks (no query) run in a helper thread, a chunk or two ahead:
+    while this thread waits for the database (lookups, COPY, foreign-key checks), the next
+    chunk is being read. Everything that touches the database stays in the calling thread.
+    """
+    for chunk in _checked_chunks(rows, context, chunk_size):
         yield from _resolve_chunk(chunk, context)
+
+
+_DONE = object()
+
+
+def _checked_chunks(rows: Iterable[SourceRow], context: ImportContext, chunk_size: int) -> Iterator[list[RowPlan]]:
+    """Chunks of `_check_row` plans, produced by a reader thread (at most two chunks ahead)."""
+    chunks: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    language = translation.get_language()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            with translation.override(language):
+                chunk: list[RowPlan] = []
+                for row in rows:
+                    chunk.append(_check_row(row, context))
+                    if len(chunk) >= chunk_size:
+                        if not put(chunk):
+                            return
+                        chunk = []
+                if chunk and not put(chunk):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(exc)
+
+    reader = threading.Thread(target=read, name="import-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = chunks.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def _row_label(location: dict):
@@ -730,7 +780,7 @@ class _Writer:
         self.company_ids: dict[str, int] = {}
         self.counts = {"created": 0, "updated": 0, "skipped": 0, "companies_created": 0}
         self._extra_columns = self._other_columns()
-        self._gin_tuned = False
+        self._session_tuned = False
 
     @staticmethod
     def _other_columns() -> dict[str, object]:
@@ -790,49 +840,56 @@ class _Writer:
         return self.context.company_name_of_id(company_id)
 
     def _create(self, plans: list[RowPlan]) -> None:
-        rows = []
-        for plan in plans:
-            values = self._values(plan)
-            company_name = self._company_name(plan, values.get("company_id"))
-            values["search_text"] = search_text_of(
-                last_name=values["last_name"],
-                first_name=values["first_name"],
-                email=values.get("email", ""),
-                company_name=company_name,
-                phone=values.get("phone", ""),
-                mobile=values.get("mobile", ""),
-                fax=values.get("fax", ""),
-            )
-            values["company_sort"] = company_sort_of(company_name)
-            rows.append((plan, values))
-        ids = self._create_copy(rows) if connection.vendor == "postgresql" else self._create_orm(rows)
+        rows = ((plan, self._create_values(plan)) for plan in plans)
+        postgresql = connection.vendor == "postgresql"
+        ids = self._create_copy(rows, len(plans)) if postgresql else self._create_orm(list(rows))
         self.context.created_ids.update(ids)
         links, rights = [], []
-        for (plan, values), pk in zip(rows, ids, strict=True):
+        permission_ids = [permission.pk for permission in self.permissions]
+        for plan, pk in zip(plans, ids, strict=True):
             links += [(pk, entity_id) for entity_id in plan.entity_ids]
-            rep_id = values.get("assigned_to_id")
+            rep_id = plan.fields.get("assigned_to_id")
             if rep_id:
-                rights += [(pk, rep_id, permission.pk) for permission in self.permissions]
+                rights += [(pk, rep_id, permission_id) for permission_id in permission_ids]
         _copy_or_insert(ProspectContact.entities.through._meta.db_table, ["prospectcontact_id", "entity_id"], links)
         _copy_or_insert(
             ProspectContactUserObjectPermission._meta.db_table,
             ["content_object_id", "user_id", "permission_id"],
             rights,
         )
-        self.counts["created"] += len(rows)
+        self.counts["created"] += len(plans)
 
-    def _create_copy(self, rows: list[tuple[RowPlan, dict]]) -> list[int]:
+    def _create_values(self, plan: RowPlan) -> dict:
+        values = self._values(plan)
+        company_name = self._company_name(plan, values.get("company_id"))
+        values["search_text"] = search_text_of(
+            last_name=values["last_name"],
+            first_name=values["first_name"],
+            email=values.get("email", ""),
+            company_name=company_name,
+            phone=values.get("phone", ""),
+            mobile=values.get("mobile", ""),
+            fax=values.get("fax", ""),
+        )
+        values["company_sort"] = company_sort_of(company_name)
+        return values
+
+    def _create_copy(self, rows: Iterable[tuple[RowPlan, dict]], count: int) -> list[int]:
+        """COPY the new contacts; the rows are built as they are sent, while the server works."""
         table = ProspectContact._meta.db_table
         with connection.cursor() as cursor:
-            if not self._gin_tuned:
+            if not self._session_tuned:
                 # The trigram index of the list search costs most of the COPY when its 4 MB
                 # pending list is merged again and again; merging every 32 MB halves that.
                 # The rest is merged once after commit (gin_indexes_flush).
                 cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")
-                self._gin_tuned = True
+                # Foreign keys checked at the end of each COPY rather than all at commit: the
+                # server checks one chunk while the reader thread parses the next.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                self._session_tuned = True
                 transaction.on_commit(gin_indexes_flush)
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
             )
             ids = [pk for (pk,) in cursor.fetchall()]
         extra_columns = list(self._extra_columns)
@@ -841,14 +898,13 @@ class _Writer:
         columns += ["updated_at", "search_text", "company_sort", *extra_columns]
         job_id = self.job.pk if self.job else None
         by_id, now = self.by.pk, self.now
-        tuples = []
-        for (_plan, values), pk in zip(rows, ids, strict=True):
-            get = values.get
-            tuples.append(
-                (pk, *[get(name, "") if not name.endswith("_id") else get(name) for name in CONTACT_FIELDS])
-                + (job_id, by_id, by_id, now, now, values["search_text"], values["company_sort"])
-                + extra_values
-            )
+        fields = [(name, None if name.endswith("_id") else "") for name in CONTACT_FIELDS]
+        tuples = (
+            (pk, *[values.get(name, empty) for name, empty in fields])
+            + (job_id, by_id, by_id, now, now, values["search_text"], values["company_sort"])
+            + extra_values
+            for (_plan, values), pk in zip(rows, ids, strict=True)
+        )
         _copy_or_insert(table, columns, tuples)
         return ids
 
@@ -935,8 +991,8 @@ def gin_indexes_flush() -> None:
         logger.warning("could not flush the GIN pending lists", exc_info=True)
 
 
-def _copy_or_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
-    if not rows:
+def _copy_or_insert(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
+    if isinstance(rows, list) and not rows:
         return
     quoted = ", ".join(f'"{column}"' for column in columns)
     with connection.cursor() as cursor:

@@ -81,6 +81,7 @@ class ProspectContact(models.Model):
         blank=True,
         related_name="prospects",
         verbose_name=_("société"),
+        db_index=False,  # prospect_company_idx (company, id) serves it
     )
     gender = models.CharField(_("genre"), max_length=3, choices=Gender.choices, blank=True)
     last_name = models.CharField(_("nom"), max_length=100)
@@ -103,6 +104,7 @@ class ProspectContact(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("groupe / compte parent"),
+        db_index=False,  # rarely set: prospect_parent_company_idx indexes the filled ones only
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -111,6 +113,7 @@ class ProspectContact(models.Model):
         blank=True,
         related_name="assigned_prospects",
         verbose_name=_("affecté à"),
+        db_index=False,  # prospect_rep_idx (assigned_to, id) serves it
     )
     status = models.CharField(_("statut"), max_length=10, choices=ContactStatus.choices, default=ContactStatus.NEW)
     sector = models.ForeignKey(
@@ -151,6 +154,7 @@ class ProspectContact(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("créé par"),
+        db_index=False,  # audit only; every bulk write would pay for an index nobody reads
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -159,6 +163,7 @@ class ProspectContact(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("modifié par"),
+        db_index=False,  # audit only; every bulk write would pay for an index nobody reads
     )
     # Denormalised for the list page (B3 search, sort by company); written by the services
     # through prospects.search, never by hand. See prospects.services.prospects_reindex.
@@ -220,6 +225,11 @@ class ProspectContact(models.Model):
             models.Index(fields=["region", "id"], name="prospect_region_idx"),
             models.Index(fields=["-updated_at"], name="prospect_updated_idx"),
             models.Index(fields=["company_sort", "last_name", "first_name", "id"], name="prospect_company_sort_idx"),
+            models.Index(
+                fields=["parent_company"],
+                condition=models.Q(parent_company__isnull=False),
+                name="prospect_parent_company_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -232,8 +242,14 @@ class ProspectContact(models.Model):
 
 
 class ProspectContactUserObjectPermission(UserObjectPermissionBase):
-    """Per-object rights on a contact; deleted with the contact (cascade)."""
+    """Per-object rights on a contact; deleted with the contact (cascade).
 
+    The unique (user, permission, content_object) index serves every lookup by user, so
+    user and permission carry no index of their own (one row per imported contact).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False)
+    permission = models.ForeignKey("auth.Permission", on_delete=models.CASCADE, db_index=False)
     content_object = models.ForeignKey(ProspectContact, on_delete=models.CASCADE)
 
 
