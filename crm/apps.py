@@ -11,6 +11,8 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         import openpyxl
 
+        from crm import lookups  # noqa: F401  (registers field__any_of)
+
         # Uploaded spreadsheets are hostile input: refuse to start with the plain XML parser.
         if not openpyxl.DEFUSEDXML:
             raise ImproperlyConfigured("openpyxl must use defusedxml: install the 'defusedxml' package.")

@@ -122,6 +122,7 @@ class RowPlan:
     company_key: str = ""  # folded name of a company to create
     match_id: int | None = None
     errors: list = field(default_factory=list)
+    search: tuple | None = None  # (search_text, company_sort) of a new contact, computed by the reader
 
 
 @dataclass
@@ -552,7 +553,7 @@ _DONE = object()
 
 
 def _checked_chunks(rows: Iterable[SourceRow], context: ImportContext, chunk_size: int) -> Iterator[list[RowPlan]]:
-    """Chunks of `_check_row` plans, produced by a reader thread (at most two chunks ahead)."""
+    """Chunks of checked and prepared plans, produced by a reader thread (at most two chunks ahead)."""
     chunks: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
     language = translation.get_language()
@@ -573,10 +574,10 @@ def _checked_chunks(rows: Iterable[SourceRow], context: ImportContext, chunk_siz
                 for row in rows:
                     chunk.append(_check_row(row, context))
                     if len(chunk) >= chunk_size:
-                        if not put(chunk):
+                        if not put(_prepare_chunk(chunk, context)):
                             return
                         chunk = []
-                if chunk and not put(chunk):
+                if chunk and not put(_prepare_chunk(chunk, context)):
                     return
             put(_DONE)
         except BaseException as exc:  # handed to the consumer, raised there
@@ -601,11 +602,11 @@ def _row_label(location: dict):
     return location.get("row") or location.get("card") or location.get("line") or "?"
 
 
-def _resolve_chunk(plans: list[RowPlan], context: ImportContext) -> list[RowPlan]:
-    """Companies, duplicates inside the file and matches against the visible contacts."""
+def _prepare_chunk(plans: list[RowPlan], context: ImportContext) -> list[RowPlan]:
+    """The part of the validation that needs no query (reader thread): companies, duplicates
+    inside the file, and the search columns a new contact will get."""
     email_column = COLUMN_BY_KEY["email"]
     last_name_column = COLUMN_BY_KEY["last_name"]
-    # 1. companies and duplicates inside the file
     for plan in plans:
         if plan.action == ERROR:
             continue
@@ -613,8 +614,8 @@ def _resolve_chunk(plans: list[RowPlan], context: ImportContext) -> list[RowPlan
         name = fields.pop("company", "")
         company_type = fields.pop("company_type", "") or CompanyType.PROSPECT
         company_key = _fold(name)
+        found = context.companies.get(company_key) if company_key else None
         if company_key:
-            found = context.companies.get(company_key)
             if found:
                 fields["company_id"] = found[0]
             else:
@@ -652,7 +653,27 @@ def _resolve_chunk(plans: list[RowPlan], context: ImportContext) -> list[RowPlan
             context.seen_names.setdefault(name_key, where)
         if plan.errors:
             plan.action = ERROR
-    # 2. matches against the contacts the uploader sees
+            continue
+        company_name = found[1] if found else context.new_companies[company_key]["name"] if company_key else ""
+        plan.search = (
+            search_text_of(
+                last_name=fields["last_name"],
+                first_name=fields["first_name"],
+                email=email,
+                company_name=company_name,
+                phone=fields.get("phone", ""),
+                mobile=fields.get("mobile", ""),
+                fax=fields.get("fax", ""),
+            ),
+            company_sort_of(company_name),
+        )
+    return plans
+
+
+def _resolve_chunk(plans: list[RowPlan], context: ImportContext) -> list[RowPlan]:
+    """Matches of prepared plans against the contacts the uploader sees (queries: calling thread)."""
+    email_column = COLUMN_BY_KEY["email"]
+    last_name_column = COLUMN_BY_KEY["last_name"]
     candidates = [plan for plan in plans if plan.action != ERROR]
     if not candidates:
         return plans
@@ -673,12 +694,12 @@ def _resolve_chunk(plans: list[RowPlan], context: ImportContext) -> list[RowPlan
     columns = ("pk", "email", "last_name", "first_name", "company_id")
     found_rows = []
     for batch in _batches(sorted(emails), _in_size()):
-        found_rows += visible.filter(email__in=batch).values_list(*columns)
+        found_rows += visible.filter(email__any_of=batch).values_list(*columns)
     for batch in _batches(sorted(company_ids - context.companies_loaded), _in_size()):
         found_rows += visible.filter(company_id__in=batch).values_list(*columns)
         context.companies_loaded.update(batch)
     for batch in _batches(sorted(free_names), _in_size()):
-        found_rows += visible.filter(company__isnull=True, last_name__in=batch).values_list(*columns)
+        found_rows += visible.filter(company__isnull=True, last_name__any_of=batch).values_list(*columns)
     created = context.created_ids
     for pk, email, last_name, first_name, company_id in sorted(found_rows):
         if pk in created:
@@ -861,6 +882,9 @@ class _Writer:
 
     def _create_values(self, plan: RowPlan) -> dict:
         values = self._values(plan)
+        if plan.search is not None:
+            values["search_text"], values["company_sort"] = plan.search
+            return values
         company_name = self._company_name(plan, values.get("company_id"))
         values["search_text"] = search_text_of(
             last_name=values["last_name"],

@@ -222,8 +222,6 @@ class ProspectContact(models.Model):
             models.Index(fields=["status", "assigned_to", "id"], name="prospect_status_rep_idx"),
             models.Index(fields=["assigned_to", "id"], name="prospect_rep_idx"),
             models.Index(fields=["company", "id"], name="prospect_company_idx"),
-            models.Index(fields=["region", "id"], name="prospect_region_idx"),
-            models.Index(fields=["-updated_at"], name="prospect_updated_idx"),
             models.Index(fields=["company_sort", "last_name", "first_name", "id"], name="prospect_company_sort_idx"),
             models.Index(
                 fields=["parent_company"],

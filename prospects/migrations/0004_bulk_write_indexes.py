@@ -6,53 +6,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('crm', '0002_initial'),
-        ('prospects', '0003_prospect_history'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("crm", "0002_initial"),
+        ("prospects", "0003_prospect_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='prospectcontact',
-            name='assigned_to',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_prospects', to=settings.AUTH_USER_MODEL, verbose_name='affecté à'),
+            model_name="prospectcontact",
+            name="assigned_to",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="assigned_prospects",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="affecté à",
+            ),
         ),
         migrations.AlterField(
-            model_name='prospectcontact',
-            name='company',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='prospects', to='crm.company', verbose_name='société'),
+            model_name="prospectcontact",
+            name="company",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="prospects",
+                to="crm.company",
+                verbose_name="société",
+            ),
         ),
         migrations.AlterField(
-            model_name='prospectcontact',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par'),
+            model_name="prospectcontact",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="créé par",
+            ),
         ),
         migrations.AlterField(
-            model_name='prospectcontact',
-            name='parent_company',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.company', verbose_name='groupe / compte parent'),
+            model_name="prospectcontact",
+            name="parent_company",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="crm.company",
+                verbose_name="groupe / compte parent",
+            ),
         ),
         migrations.AlterField(
-            model_name='prospectcontact',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par'),
+            model_name="prospectcontact",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="modifié par",
+            ),
         ),
         migrations.AlterField(
-            model_name='prospectcontactuserobjectpermission',
-            name='permission',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='auth.permission'),
+            model_name="prospectcontactuserobjectpermission",
+            name="permission",
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to="auth.permission"),
         ),
         migrations.AlterField(
-            model_name='prospectcontactuserobjectpermission',
-            name='user',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL),
+            model_name="prospectcontactuserobjectpermission",
+            name="user",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddIndex(
-            model_name='prospectcontact',
-            index=models.Index(condition=models.Q(('parent_company__isnull', False)), fields=['parent_company'], name='prospect_parent_company_idx'),
+            model_name="prospectcontact",
+            index=models.Index(
+                condition=models.Q(("parent_company__isnull", False)),
+                fields=["parent_company"],
+                name="prospect_parent_company_idx",
+            ),
         ),
+        # Neither the list (its region sort reads the label) nor anything else reads these two.
+        migrations.RemoveIndex(model_name="prospectcontact", name="prospect_region_idx"),
+        migrations.RemoveIndex(model_name="prospectcontact", name="prospect_updated_idx"),
     ]
