@@ -1,15 +1,17 @@
 """Visibility selectors for prospect contacts, their notes and the background jobs."""
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
+from django.db.models.sql.datastructures import BaseTable
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -304,6 +306,82 @@ class ListPage:
         return len(self.rows)
 
 
+# Sorts an index serves in both directions (prospect_company_sort_idx, prospect_name_idx).
+WALKABLE_SORTS = {"company", "last_name"}
+# At most this many contacts are read along the sort index before giving up on the walk.
+WALK_LIMIT = 30_000
+
+
+class _SortIndexWalk(BaseTable):
+    """The contact table as its first `limit` rows in sort order: FROM (SELECT ... LIMIT n) alias.
+
+    Filters, joins and visibility checks of the page query then apply to that bounded stream,
+    which PostgreSQL reads lazily along the sort index and stops as soon as the page is full.
+    """
+
+    def __init__(self, table: BaseTable, sql: str, params: tuple):
+        super().__init__(table.table_name, table.table_alias)
+        self.sql, self.params = sql, params
+
+    def as_sql(self, compiler, connection):
+        return f"({self.sql}) {compiler.quote_name_unless_alias(self.table_alias)}", list(self.params)
+
+    def relabeled_clone(self, change_map):
+        table = super().relabeled_clone(change_map)
+        return _SortIndexWalk(table, self.sql, self.params)
+
+
+def _table_rows(prospects: QuerySet[ProspectContact]) -> int | None:
+    """PostgreSQL's estimate of the contact table's size (kept by ANALYZE); None elsewhere."""
+    if connections[prospects.db].vendor != "postgresql":
+        return None
+    with connections[prospects.db].cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [ProspectContact._meta.db_table])
+        row = cursor.fetchone()
+    return max(int(row[0]), 0) if row else 0
+
+
+def _walk_ids(ordered: QuerySet, ordering: list[OrderBy], start: int, stop: int, needed: int) -> list[int] | None:
+    """The ids of [start:stop] read along the sort index; None if WALK_LIMIT rows held fewer than `needed`."""
+    page = ordered.order_by(*ordering)[start:stop]
+    query = page.query
+    # The bounded stream carries only the columns the page query reads (sort keys, filters, the
+    # id the visibility checks use): projecting whole rows would double the cost of the walk.
+    page_sql = query.get_compiler(using=ordered.db).as_sql()[0]
+    table = connections[ordered.db].ops.quote_name(ProspectContact._meta.db_table)
+    used = set(re.findall(re.escape(table) + r'\."(\w+)"', page_sql))
+    columns = [field.attname for field in ProspectContact._meta.concrete_fields if field.column in used]
+    first_rows = ProspectContact._base_manager.order_by(*ordering).values(*columns)[:WALK_LIMIT]
+    sql, params = first_rows.query.get_compiler(using=ordered.db).as_sql()
+    alias = query.get_initial_alias()
+    query.alias_map[alias] = _SortIndexWalk(query.alias_map[alias], sql, params)
+    ids = list(page)
+    return ids if len(ids) >= needed else None
+
+
+def _page_ids(ordered: QuerySet, *, sort: str, reverse: bool, start: int, stop: int, count: int) -> list[int]:
+    """The ids of rows [start:stop] of the filtered list of `count` rows, in the given order.
+
+    A filter that keeps many rows (a common name, one rep's contacts) leaves the planner with a
+    bad choice at a million contacts: a bitmap scan fetches every matching row (tens of
+    thousands of scattered table pages) to sort them, while walking the sort index would meet
+    the page's rows after a few thousand. The planner cannot see that (it charges the
+    visibility checks to every row of the walk), so when the count says the matches are dense
+    enough, the page is first read along the sort index, bounded by WALK_LIMIT rows so a term
+    clustered at the far end costs a short detour, never a full scan.
+    """
+    ordering = ordering_for(sort, reverse=reverse)
+    needed = min(stop, count) - start  # the rows the count promises on this page
+    if sort.removeprefix("-") in WALKABLE_SORTS and needed > 0:
+        rows = _table_rows(ordered)
+        # Rows walked to reach the page if matches are spread evenly, with a margin of two.
+        if rows is not None and 2 * (start + needed) * max(rows, count) / count <= WALK_LIMIT:
+            ids = _walk_ids(ordered, ordering, start, stop, needed)
+            if ids is not None:
+                return ids
+    return list(ordered.order_by(*ordering)[start:stop])
+
+
 def prospect_page(
     prospects: QuerySet[ProspectContact], *, sort: str, page: str | int | None, per_page: int, annotate=None
 ) -> ListPage:
@@ -327,12 +405,15 @@ def prospect_page(
     ordered = (annotate(prospects) if needs_counters else prospects).values_list("pk", flat=True)
     if offset > count // 2 and size:
         tail_offset = count - offset - size
-        ids = list(ordered.order_by(*ordering_for(sort, reverse=True))[tail_offset : tail_offset + size])
+        ids = _page_ids(ordered, sort=sort, reverse=True, start=tail_offset, stop=tail_offset + size, count=count)
         ids.reverse()
     else:
-        ids = list(ordered.order_by(*ordering_for(sort))[offset : offset + per_page])
-    # Step 2: the rows of those ids with their joins and counters, put back in page order.
-    found = {_row_pk(row): row for row in annotate(prospects.filter(pk__in=ids))} if ids else {}
+        ids = _page_ids(ordered, sort=sort, reverse=False, start=offset, stop=offset + per_page, count=count)
+    # Step 2: the rows of those ids with their joins and counters, put back in page order. The
+    # ids were just read through the visible, filtered queryset: filtering again would only make
+    # the search or filter indexes run a second time.
+    rows_of_ids = prospects.model._base_manager.filter(pk__in=ids)
+    found = {_row_pk(row): row for row in annotate(rows_of_ids)} if ids else {}
     rows = [found[pk] for pk in ids if pk in found]
     return ListPage(rows=rows, number=number, per_page=per_page, count=count)
 
