@@ -19,6 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -242,6 +243,45 @@ def jobs_sweep_stuck(*, stale_after: timedelta | None = None) -> int:
             finished_at=timezone.now(),
         )
     return swept
+
+
+PREVIEWED_KINDS = (JobKind.IMPORT_XLSX, JobKind.IMPORT_VCF)  # uploads wait for a confirmation
+
+
+def jobs_expire_previews(*, older_than: timedelta | None = None) -> int:
+    """Delete the import previews never confirmed, with their uploaded file. Returns how many.
+
+    An upload is checked and previewed, then waits for the user's "Importer": one left
+    waiting longer than JOB_PREVIEW_EXPIRES_SECONDS is dropped (the file holds personal
+    data). A preview being confirmed at that moment is locked and skipped.
+    """
+    older_than = older_than or timedelta(seconds=settings.JOB_PREVIEW_EXPIRES_SECONDS)
+    limit = timezone.now() - older_than
+    expired = 0
+    previews = Job.objects.filter(kind__in=PREVIEWED_KINDS, status=JobStatus.PENDING, created_at__lt=limit)
+    candidates = previews.values_list("pk", flat=True)
+    for job_id in list(candidates):
+        with transaction.atomic():
+            job = (
+                Job.objects.select_for_update(skip_locked=True)
+                .filter(pk=job_id, status=JobStatus.PENDING, created_at__lt=limit)
+                .first()
+            )
+            if job is None or job.options.get("confirmed"):
+                continue  # being confirmed, or queued: not a preview
+            files = [stored.name for stored in (job.source_file, job.result_file) if stored]
+            job.delete()
+            transaction.on_commit(lambda files=files: _storage_delete(files))
+            expired += 1
+    return expired
+
+
+def _storage_delete(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:  # a file already gone, a storage hiccup: the row is what matters
+            logger.warning("could not delete the stored file %s", name, exc_info=True)
 
 
 @transaction.atomic

@@ -356,3 +356,10 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def preview_expires_at(self):
+        """When an import preview left unconfirmed is deleted (prospects.jobs.jobs_expire_previews)."""
+        from datetime import timedelta
+
+        return self.created_at + timedelta(seconds=settings.JOB_PREVIEW_EXPIRES_SECONDS)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from prospects.jobs import job_run, jobs_sweep_stuck
+from prospects.jobs import job_run, jobs_expire_previews, jobs_sweep_stuck
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -13,3 +13,8 @@ def run_job(job_id: int) -> str:
 @shared_task(ignore_result=True)
 def sweep_stuck_jobs() -> int:
     return jobs_sweep_stuck()
+
+
+@shared_task(ignore_result=True)
+def expire_import_previews() -> int:
+    return jobs_expire_previews()

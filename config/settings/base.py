@@ -174,6 +174,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-jobs": {"task": "prospects.tasks.sweep_stuck_jobs", "schedule": 300.0},
+    "expire-import-previews": {"task": "prospects.tasks.expire_import_previews", "schedule": 3600.0},
 }
 # The cache carries live job progress between worker and web processes: Redis when one is
 # configured (REDIS_URL, or a redis:// broker), process memory in embedded mode.
@@ -191,6 +192,8 @@ else:
 
 # A RUNNING job whose heartbeat is older than this is considered dead.
 JOB_STALE_AFTER_SECONDS = env_int("JOB_STALE_AFTER_SECONDS", 900)
+# An import preview (upload checked, waiting for "Importer") and its file are deleted after this.
+JOB_PREVIEW_EXPIRES_SECONDS = env_int("JOB_PREVIEW_EXPIRES_SECONDS", 24 * 3600)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

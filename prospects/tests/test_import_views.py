@@ -93,6 +93,7 @@ def test_the_preview_counts_and_lists_the_first_errors_without_writing(client_as
     assert "Adresse e-mail invalide." in page and "Contacts, ligne 5" in page
     assert "Importer les 3 lignes valides" in page
     assert "Contacts déjà présents : ignorés" in page
+    assert "Sans confirmation, cet aperçu et le fichier déposé sont supprimés le" in page
     assert ProspectContact.objects.count() == 0
 
 

@@ -2,6 +2,9 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -15,6 +18,7 @@ from prospects.jobs import (
     job_percent,
     job_retry,
     job_run,
+    jobs_expire_previews,
     jobs_sweep_stuck,
 )
 from prospects.models import Job, JobKind, JobStatus, ProspectContact
@@ -140,6 +144,41 @@ def test_the_sweeper_fails_silent_running_jobs_only(sales_rep):
     assert statuses == {stuck.pk: "failed", alive.pk: "running", recent.pk: "running", pending.pk: "pending"}
     stuck.refresh_from_db()
     assert stuck.error_message and stuck.finished_at
+
+
+def test_previews_never_confirmed_expire_with_their_file(sales_rep, django_capture_on_commit_callbacks):
+    old = timezone.now() - timedelta(days=2)
+
+    def job(kind, *, confirmed=False, status="pending", created_at=old):
+        made = Job(kind=kind, created_by=sales_rep, status=status, options={"confirmed": True} if confirmed else {})
+        made.source_file.save("contacts.xlsx", ContentFile(b"PK upload"), save=False)
+        made.save()
+        Job.objects.filter(pk=made.pk).update(created_at=created_at)
+        return made
+
+    stale_xlsx = job(JobKind.IMPORT_XLSX)
+    stale_vcf = job(JobKind.IMPORT_VCF)
+    recent = job(JobKind.IMPORT_XLSX, created_at=timezone.now())
+    queued = job(JobKind.IMPORT_XLSX, confirmed=True)  # confirmed, its worker is late: kept
+    export = job(JobKind.EXPORT_XLSX)  # no preview step: kept however old
+    done = job(JobKind.IMPORT_XLSX, status="done")
+    stale_file = stale_xlsx.source_file.name
+    assert default_storage.exists(stale_file)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs_expire_previews(older_than=timedelta(hours=24)) == 2
+
+    assert set(Job.objects.values_list("pk", flat=True)) == {recent.pk, queued.pk, export.pk, done.pk}
+    assert not default_storage.exists(stale_file)
+    assert not Job.objects.filter(pk=stale_vcf.pk).exists()
+    assert default_storage.exists(recent.source_file.name)
+
+
+def test_the_sweep_command_reports_both_sweeps(sales_rep, capsys):
+    call_command("sweep_jobs")
+    out = capsys.readouterr().out
+    assert "0 traitement(s) marqué(s) en échec" in out
+    assert "0 aperçu(s) d'import non confirmé(s) supprimé(s)" in out
 
 
 def test_a_failed_job_can_be_retried_and_then_succeeds(sales_rep, replace_handler, django_capture_on_commit_callbacks):
