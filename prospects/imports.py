@@ -1112,6 +1112,10 @@ def import_run(
     if counts[ERROR] and not valid_only and not dry_run:
         transaction.set_rollback(True)
         raise ImportHasErrors(result)
+    if writer is not None and job is not None and writer.company_ids:
+        # Undo removes these companies too, when nothing uses them any more.
+        created = sorted(writer.company_ids.values())
+        Job.objects.filter(pk=job.pk).update(options=dict(job.options, created_company_ids=created))
     if not dry_run and (counts[CREATE] or counts[UPDATE]):
         prospects_data_changed()
     return result
@@ -1208,6 +1212,8 @@ def import_xlsx_job(job: Job, progress: JobProgress) -> JobOutcome:
 class UndoResult:
     deleted: int = 0
     kept: list[tuple[int, str, str]] = field(default_factory=list)  # (id, contact, reason)
+    companies_deleted: int = 0
+    companies_kept: list[tuple[int, str, str]] = field(default_factory=list)  # (id, company, reason)
 
 
 def import_can_undo(job: Job) -> bool:
@@ -1242,15 +1248,42 @@ def import_undo(*, job: Job, by: User) -> UndoResult:
     for batch in _batches(deletable, 900):
         ProspectContact.objects.filter(pk__in=batch).delete()
     result.deleted = len(deletable)
+    _undo_companies(locked, result)
     options = dict(locked.options)
     options.update(
         undone_at=timezone.now().isoformat(),
         undone_by=by.pk,
         undo_kept=[{"id": pk, "contact": name, "reason": reason} for pk, name, reason in result.kept[:500]],
         undo_kept_count=len(result.kept),
+        undo_kept_companies=[
+            {"id": pk, "company": name, "reason": reason} for pk, name, reason in result.companies_kept[:500]
+        ],
     )
     counts = dict(locked.counts)
     counts["deleted"] = result.deleted
+    counts["companies_deleted"] = result.companies_deleted
     Job.objects.filter(pk=locked.pk).update(options=options, counts=counts)
     prospects_data_changed()
     return result
+
+
+def _undo_companies(job: Job, result: UndoResult) -> None:
+    """Delete the companies the import created that nothing uses any more (and unchanged since)."""
+    from django.db.models.deletion import ProtectedError, RestrictedError
+
+    ids = job.options.get("created_company_ids") or []
+    for batch in _batches(ids, 900):
+        for company in Company.objects.filter(pk__in=batch).select_for_update(of=("self",)).order_by("pk"):
+            if job.finished_at and company.updated_at > job.finished_at:
+                result.companies_kept.append((company.pk, company.name, _("modifiée depuis l'import")))
+                continue
+            if ProspectContact.objects.filter(company=company).exists():
+                result.companies_kept.append((company.pk, company.name, _("a encore des contacts")))
+                continue
+            try:
+                with transaction.atomic():
+                    company.delete()
+            except (ProtectedError, RestrictedError):
+                result.companies_kept.append((company.pk, company.name, _("utilisée ailleurs")))
+                continue
+            result.companies_deleted += 1

@@ -199,6 +199,39 @@ def test_undo_deletes_the_untouched_contacts_and_keeps_the_changed_ones(
     assert "ne peut pas être annulé" in again.content.decode()
 
 
+def test_undo_also_deletes_the_companies_it_created_that_nothing_uses_any_more(
+    client_as, importer, paris, tmp_path, django_capture_on_commit_callbacks
+):
+    from crm.models import Company
+
+    existing = Company.objects.create(name="Existante SA")
+    existing.entities.add(paris)
+    client = client_as(importer)
+    rows = [
+        contact_row(last_name="SEUL", company="Seule SARL"),
+        contact_row(last_name="GARDE", company="Gardée SA"),
+        contact_row(last_name="PARTI", company="Gardée SA"),
+        contact_row(last_name="CHEZ", company="Existante SA"),
+        contact_row(last_name="RENOMME", company="Renommée SAS"),
+    ]
+    job = _start(client, _preview_job(client, tmp_path, rows), django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert job.counts["companies_created"] == 3 and len(job.options["created_company_ids"]) == 3
+    later = job.finished_at + timedelta(minutes=5)
+    ProspectContact.objects.filter(last_name="GARDE").update(job_title="DSI", updated_at=later)
+    Company.objects.filter(name="Renommée SAS").update(name="Renommée Groupe", updated_at=later)
+
+    response = client.post(reverse("prospects:import_undo", args=[job.pk]), follow=True)
+
+    assert set(Company.objects.values_list("name", flat=True)) == {"Existante SA", "Gardée SA", "Renommée Groupe"}
+    job.refresh_from_db()
+    assert job.counts["companies_deleted"] == 1
+    kept = {kept["company"]: kept["reason"] for kept in job.options["undo_kept_companies"]}
+    assert kept == {"Gardée SA": "a encore des contacts", "Renommée Groupe": "modifiée depuis l'import"}
+    page = response.content.decode()
+    assert "1 société créée par l'import a été supprimée." in page and "Renommée Groupe" in page
+
+
 def test_undo_is_refused_for_a_failed_or_unstarted_import(client_as, importer, tmp_path):
     client = client_as(importer)
     job = _preview_job(client, tmp_path, [contact_row()])
