@@ -6,14 +6,12 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import has_right
-from crm.choices import CompanyStatus, CompanyType, Region
 from crm.selectors import diffusion_lists_visible_to
 from prospects.filters import COMPANY_TYPE_CHOICES, ProspectFilter
 from prospects.forms import (
@@ -25,10 +23,10 @@ from prospects.forms import (
     MassSubscriptionsForm,
 )
 from prospects.jobs import job_count_labels, job_create, job_percent, job_progress, job_retry
+from prospects.list_rows import R1, R10, RowRenderer
 from prospects.models import ContactStatus, JobKind
 from prospects.selectors import (
     SORTS,
-    USER_LABEL_FIELDS,
     companies_for_picker,
     companies_visible_among,
     get_job_for,
@@ -38,7 +36,6 @@ from prospects.selectors import (
     prospect_row_rights,
     prospects_matching,
     sort_param,
-    user_label,
 )
 from prospects.services import (
     MASS_ACTION_LIMIT,
@@ -52,7 +49,6 @@ from prospects.services import (
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 200
-R1, R10 = "edit_prospect", "manage_prospect_subscriptions"
 
 
 def _page_size(data) -> int:
@@ -65,115 +61,6 @@ def _page_size(data) -> int:
 
 def _is_htmx_partial(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
-
-
-# The "more" menu of each row (L5), linking to the real pages (issue 4): action, label,
-# route, right (None: visibility is enough). The views check the same rights on the server.
-ROW_ACTIONS = (
-    ("company", gettext_lazy("Dossier du compte"), "prospects:company_detail", None),
-    ("task", gettext_lazy("Ajouter une tâche"), "tasks:add", "manage_prospect_tasks"),
-    ("opportunity", gettext_lazy("Ajouter une opportunité"), "prospects:opportunity_add", R1),
-    ("skills", gettext_lazy("Environnement de compétences"), "prospects:skills", "manage_prospect_skills"),
-    ("convert", gettext_lazy("Convertir en contact client"), "prospects:convert", "convert_prospect"),
-    ("duplicate", gettext_lazy("Dupliquer le prospect"), "prospects:duplicate", R1),
-    ("vcf", gettext_lazy("Export VCF du prospect"), "prospects:vcard_export_one", "export_prospects_vcf"),
-    ("subscriptions", gettext_lazy("Abonnements aux listes de diffusion"), "prospects:subscriptions", R10),
-    ("delete", gettext_lazy("Supprimer le contact prospect"), "prospects:delete", R1),
-)
-
-
-def _row_action_shown(
-    action: str, right: str | None, *, row: dict, rights: set[str], can_create: bool, companies: set[int]
-) -> bool:
-    """Whether a row offers an action: the same conditions as the card's menu (card_rights)."""
-    if action == "company":
-        # The company page is reached through the company's own visibility, narrower than the contact's.
-        return row["company_id"] in companies
-    if action == "convert" and row["client_contact_id"] is not None:
-        return False
-    if action == "duplicate":
-        return can_create  # creates a contact: R1 held globally, not on this row only
-    if action == "opportunity" and row["company_id"] is None:
-        right = "manage_free_prospect_opportunities"  # O1: R4 on a free contact
-    return right is None or right in rights
-
-
-class RowDecorator:
-    """Precomputes each row's display texts, links and menu once per request.
-
-    At 200 rows a template that calls get_FOO_display, {% url %} and {% translate %} per
-    cell spends far longer rendering than the database spends reading; here each label is
-    translated once and each URL is built by substitution from one reverse().
-    """
-
-    def __init__(self, *, can_create: bool = False, companies: set[int] | None = None, csrf_token: str = ""):
-        self.actions = [
-            (name, str(label), reverse(route, args=[999999999]), right) for name, label, route, right in ROW_ACTIONS
-        ]
-        self.can_create = can_create
-        self.companies = companies or set()
-        self.csrf_token = csrf_token
-        self.delete_confirm = _("Supprimer définitivement %(contact)s ?")
-        self.detail_url = reverse("prospects:detail", args=[999999999])
-        self.edit_url = reverse("prospects:edit", args=[999999999])
-        self.regions = {code: str(label) for code, label in Region.choices}
-        self.statuses = {code: str(label) for code, label in ContactStatus.choices}
-        self.company_types = {code: str(label) for code, label in CompanyType.choices}
-        self.company_statuses = {code: str(label) for code, label in CompanyStatus.choices}
-        self.deals: dict[tuple[int, int], str] = {}
-
-    def deals_text(self, opportunities: int, proposals: int) -> str:
-        key = (opportunities, proposals)
-        if key not in self.deals:
-            self.deals[key] = " ".join(
-                [
-                    ngettext("%(n)d opportunité", "%(n)d opportunités", opportunities) % {"n": opportunities},
-                    ngettext("%(n)d proposition", "%(n)d propositions", proposals) % {"n": proposals},
-                ]
-            )
-        return self.deals[key]
-
-    def decorate(self, row: dict, rights: set[str]) -> None:
-        """Add the display texts, links and menu to one row of prospect_list_values."""
-        pk = str(row["pk"])
-        has_company = row["company_id"] is not None
-        row["can_edit"] = R1 in rights
-        row["detail_url"] = self.detail_url.replace("999999999", pk)
-        row["edit_url"] = self.edit_url.replace("999999999", pk)
-        row["company_name"] = row["company__name"] or ""
-        row["company_rep"] = user_label(*(row[f"company__assigned_to__{key}"] for key in USER_LABEL_FIELDS))
-        row["rep_text"] = user_label(*(row[f"assigned_to__{key}"] for key in USER_LABEL_FIELDS))
-        row["region_text"] = self.regions.get(row["region"], "")
-        row["status_text"] = self.statuses.get(row["status"], row["status"])
-        company_type = self.company_types.get(row["company__type"], "")
-        row["company_text"] = (
-            f"{company_type} {self.company_statuses.get(row['company__status'], '')}" if has_company else ""
-        )
-        row["deals_text"] = self.deals_text(row["opportunity_count"], row["proposal_count"])
-        row["menu"] = [
-            (name, label, url.replace("999999999", pk if name != "company" else str(row["company_id"])))
-            for name, label, url, right in self.actions
-            if _row_action_shown(
-                name, right, row=row, rights=rights, can_create=self.can_create, companies=self.companies
-            )
-        ]
-        # One escaped string instead of a template loop: 9 items x 200 rows of lookups otherwise.
-        row["menu_html"] = format_html_join("", "{}", ((self._menu_item(row, *item),) for item in row["menu"]))
-
-    def _menu_item(self, row: dict, name: str, label: str, url: str):
-        if name == "delete":  # D1 deletes on POST only, after a confirmation
-            contact = f"{(row['last_name'] or '').upper()} {row['first_name'] or ''}".strip()
-            return format_html(
-                '<li><form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                '<button type="submit" class="menu-button danger" data-action="{}" data-confirm="{}" '
-                'onclick="return confirm(this.dataset.confirm)">{}</button></form></li>',
-                url,
-                self.csrf_token,
-                name,
-                self.delete_confirm % {"contact": contact},
-                label,
-            )
-        return format_html('<li><a href="{}" data-action="{}">{}</a></li>', url, name, label)
 
 
 def _list_context(request: HttpRequest) -> dict:
@@ -189,13 +76,13 @@ def _list_context(request: HttpRequest) -> dict:
         annotate=lambda queryset: prospect_list_values(user, queryset),
     )
     rights = prospect_row_rights(user, [row["pk"] for row in page.rows])
-    rows = RowDecorator(
+    rows = RowRenderer(
         can_create=has_right(user, f"prospects.{R1}"),
         companies=companies_visible_among(user, {row["company_id"] for row in page.rows} - {None}),
         csrf_token=get_token(request),
     )
     for row in page.rows:
-        rows.decorate(row, rights[row["pk"]])
+        row["html"] = rows.html(row, rights[row["pk"]])
     query = request.GET.copy()
     for key in ("page", "sort", "per_page"):
         query.pop(key, None)

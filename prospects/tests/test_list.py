@@ -86,6 +86,23 @@ def test_the_rows_show_every_column_of_the_guide(sales_rep, paris):
     assert "1 élément - 1/1" in body
 
 
+def test_every_value_of_a_row_is_escaped(sales_rep, paris):
+    """The rows are built as HTML in Python (prospects.list_rows): nothing typed reaches the page raw."""
+    hostile = '<b>"x"</b>'
+    company = CompanyFactory(name=f"Soc {hostile}", entities=[paris])
+    rep = UserFactory(last_name=hostile, entities=[paris])
+    marked = contact(
+        paris, company=company, last_name=f"NOM{hostile}", first_name=hostile, job_title=hostile,
+        email="a&b@x.fr", phone=hostile, mobile=hostile, fax=hostile, assigned_to=rep,
+    )  # fmt: skip
+    NoteFactory(prospect=marked, author=sales_rep, entity=paris, text=hostile)
+    body = logged(sales_rep).get("/prospects/").content.decode()
+    row = body[body.index(f'<tr data-id="{marked.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "<b>" not in row and "&lt;b&gt;&quot;x&quot;&lt;/b&gt;" in row
+    assert 'href="mailto:a&amp;b@x.fr"' in row and "NOM&lt;B&gt;" in row  # the delete confirmation
+
+
 def test_the_count_and_page_sizes(sales_rep, paris):
     for index in range(30):
         ProspectFactory(last_name=f"NOM{index:02d}", entities=[paris])

@@ -1,0 +1,177 @@
+"""The list page's table rows (L1, L5), built as HTML once per request.
+
+At 200 rows the template engine costs more than the database: a row of the list has some
+thirty values, each resolved, localised and escaped by a template node, plus a "more" menu
+of nine links. Here every label is translated and every URL reversed once per request, each
+row's values are escaped once with `html.escape` (what Django's `escape` calls), and the
+menu items are ready-made strings in which only the contact's id changes.
+"""
+
+from html import escape
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from crm.choices import CompanyStatus, CompanyType, Region
+from prospects.models import ContactStatus
+from prospects.selectors import USER_LABEL_FIELDS, user_label
+
+R1, R10 = "edit_prospect", "manage_prospect_subscriptions"
+PK = "999999999"  # stands for the contact's id in the URLs reversed once per request
+
+# The "more" menu of each row (L5), linking to the real pages (issue 4): action, label,
+# route, right (None: visibility is enough). The views check the same rights on the server.
+ROW_ACTIONS = (
+    ("company", gettext_lazy("Dossier du compte"), "prospects:company_detail", None),
+    ("task", gettext_lazy("Ajouter une tâche"), "tasks:add", "manage_prospect_tasks"),
+    ("opportunity", gettext_lazy("Ajouter une opportunité"), "prospects:opportunity_add", R1),
+    ("skills", gettext_lazy("Environnement de compétences"), "prospects:skills", "manage_prospect_skills"),
+    ("convert", gettext_lazy("Convertir en contact client"), "prospects:convert", "convert_prospect"),
+    ("duplicate", gettext_lazy("Dupliquer le prospect"), "prospects:duplicate", R1),
+    ("vcf", gettext_lazy("Export VCF du prospect"), "prospects:vcard_export_one", "export_prospects_vcf"),
+    ("subscriptions", gettext_lazy("Abonnements aux listes de diffusion"), "prospects:subscriptions", R10),
+    ("delete", gettext_lazy("Supprimer le contact prospect"), "prospects:delete", R1),
+)
+
+
+def _row_action_shown(
+    action: str, right: str | None, *, row: dict, rights: set[str], can_create: bool, companies: set[int]
+) -> bool:
+    """Whether a row offers an action: the same conditions as the card's menu (card_rights)."""
+    if action == "company":
+        # The company page is reached through the company's own visibility, narrower than the contact's.
+        return row["company_id"] in companies
+    if action == "convert" and row["client_contact_id"] is not None:
+        return False
+    if action == "duplicate":
+        return can_create  # creates a contact: R1 held globally, not on this row only
+    if action == "opportunity" and row["company_id"] is None:
+        right = "manage_free_prospect_opportunities"  # O1: R4 on a free contact
+    return right is None or right in rights
+
+
+def _phone_link(number: str) -> str:
+    return f'<a href="tel:{escape(number)}">{escape(number)}</a>' if number else ""
+
+
+class RowRenderer:
+    """Renders the rows of one page for one user: `html(row, rights)` is the row's <tr>."""
+
+    def __init__(self, *, can_create: bool = False, companies: set[int] | None = None, csrf_token: str = ""):
+        self.can_create = can_create
+        self.companies = companies or set()
+        self.delete_confirm = _("Supprimer définitivement %(contact)s ?")
+        # Each menu item as HTML with PK in place of the id; the delete item also has {confirm}.
+        self.actions = []
+        for name, label, route, right in ROW_ACTIONS:
+            url, label = escape(reverse(route, args=[PK])), escape(str(label))
+            if name == "delete":  # D1 deletes on POST only, after a confirmation
+                item = (
+                    f'<li><form method="post" action="{url}"><input type="hidden" name="csrfmiddlewaretoken" '
+                    f'value="{escape(csrf_token)}"><button type="submit" class="menu-button danger" '
+                    f'data-action="{name}" data-confirm="{{confirm}}" onclick="return confirm(this.dataset.confirm)">'
+                    f"{label}</button></form></li>"
+                )
+            else:
+                item = f'<li><a href="{url}" data-action="{name}">{label}</a></li>'
+            self.actions.append((name, right, item))
+        self.detail_url = escape(reverse("prospects:detail", args=[PK]))
+        self.edit_url = escape(reverse("prospects:edit", args=[PK]))
+        self.select_label = escape(_("Sélectionner"))
+        view_label = escape(_("Visualiser la fiche du contact"))
+        edit_label = escape(_("Modifier le contact prospect"))
+        more_label = escape(_("Plus d’actions…"))
+        self.view_link = f'<a href="{self.detail_url}" title="{view_label}" aria-label="{view_label}">🔍</a>'
+        self.edit_link = f'<a href="{self.edit_url}" title="{edit_label}" aria-label="{edit_label}">✎</a>'
+        self.more_summary = f'<summary title="{more_label}" aria-label="{more_label}">⋮</summary>'
+        self.regions = {code: escape(str(label)) for code, label in Region.choices}
+        self.statuses = {code: escape(str(label)) for code, label in ContactStatus.choices}
+        self.company_types = {code: str(label) for code, label in CompanyType.choices}
+        self.company_statuses = {code: str(label) for code, label in CompanyStatus.choices}
+        self.company_texts: dict[tuple[str, str], str] = {}
+        self.deals: dict[tuple[int, int], str] = {}
+
+    def deals_text(self, opportunities: int, proposals: int) -> str:
+        key = (opportunities, proposals)
+        if key not in self.deals:
+            self.deals[key] = escape(
+                " ".join(
+                    [
+                        ngettext("%(n)d opportunité", "%(n)d opportunités", opportunities) % {"n": opportunities},
+                        ngettext("%(n)d proposition", "%(n)d propositions", proposals) % {"n": proposals},
+                    ]
+                )
+            )
+        return self.deals[key]
+
+    def company_text(self, company_type: str, company_status: str) -> str:
+        """ "Prospect Nouveau": the company's type and status."""
+        key = (company_type, company_status)
+        if key not in self.company_texts:
+            label = f"{self.company_types.get(company_type, '')} {self.company_statuses.get(company_status, '')}"
+            self.company_texts[key] = escape(label)
+        return self.company_texts[key]
+
+    def menu(self, row: dict, rights: set[str], pk: str) -> str:
+        """The items of the row's "more" menu it may offer, as HTML."""
+        items = []
+        for name, right, item in self.actions:
+            if not _row_action_shown(
+                name, right, row=row, rights=rights, can_create=self.can_create, companies=self.companies
+            ):
+                continue
+            if name == "company":
+                item = item.replace(PK, str(row["company_id"]))
+            elif name == "delete":
+                contact = f"{(row['last_name'] or '').upper()} {row['first_name'] or ''}".strip()
+                item = item.replace(PK, pk).replace("{confirm}", escape(self.delete_confirm % {"contact": contact}))
+            else:
+                item = item.replace(PK, pk)
+            items.append(item)
+        return "".join(items)
+
+    def html(self, row: dict, rights: set[str]) -> SafeString:
+        """One <tr> of the table: the guide's columns (L1) and the row actions (L5)."""
+        pk = str(row["pk"])
+        last_name, first_name = escape(row["last_name"]), escape(row["first_name"])
+        email = escape(row["email"])
+        email_link = f'<a href="mailto:{email}">{email}</a>' if email else ""
+        company = ""
+        if row["company_id"] is not None:
+            company = self.company_text(row["company__type"], row["company__status"])
+        postit = ""
+        if row["note_count"]:
+            title = escape(f"{row['last_note_author'] or ''} : {Truncator(row['last_note'] or '').chars(200)}")
+            postit = f'<span class="postit-badge" title="{title}">{row["note_count"]}</span>'
+        edit = self.edit_link.replace(PK, pk) if R1 in rights else ""
+        menu = self.menu(row, rights, pk)
+        if menu:
+            menu = f'<details class="menu">{self.more_summary}<ul>{menu}</ul></details>'
+        company_rep = user_label(*(row[f"company__assigned_to__{key}"] for key in USER_LABEL_FIELDS))
+        rep = user_label(*(row[f"assigned_to__{key}"] for key in USER_LABEL_FIELDS))
+        return mark_safe(  # every value in it is escaped above
+            f'<tr data-id="{pk}">'
+            f'<td class="check"><input type="checkbox" class="row-check" value="{pk}" '
+            f'aria-label="{self.select_label} {last_name} {first_name}"></td>'
+            f"<td>{escape(row['company__name'] or '')}</td>"
+            f"<td>{escape(company_rep)}</td>"
+            f"<td>{company}</td>"
+            f'<td class="name">{last_name}</td>'
+            f"<td>{first_name}</td>"
+            f"<td>{escape(row['job_title'])}</td>"
+            f"<td>{email_link}</td>"
+            f"<td>{_phone_link(row['phone'])}</td>"
+            f"<td>{_phone_link(row['mobile'])}</td>"
+            f"<td>{escape(row['fax'])}</td>"
+            f"<td>{self.regions.get(row['region'], '')}</td>"
+            f"<td>{escape(rep)}</td>"
+            f'<td><span class="status status-{escape(row["status"])}">'
+            f"{self.statuses.get(row['status']) or escape(row['status'])}</span></td>"
+            f'<td class="deals">{self.deals_text(row["opportunity_count"], row["proposal_count"])}</td>'
+            f'<td class="postit">{postit}</td>'
+            f'<td class="row-actions">{self.view_link.replace(PK, pk)} {edit} {menu}</td>'
+            "</tr>\n"
+        )
