@@ -189,11 +189,6 @@ def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("prospects:job_detail", pk=job.pk)
     result = import_undo(job=job, by=request.user)
     messages.success(request, _("Import annulé : %(count)d contact(s) supprimé(s).") % {"count": result.deleted})
-    if result.companies_deleted:
-        messages.success(
-            request,
-            _("%(count)d société(s) créée(s) par l'import supprimée(s).") % {"count": result.companies_deleted},
-        )
     if result.kept:
         messages.warning(
             request,

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from prospects.models import Job, JobKind, JobStatus
@@ -116,20 +116,27 @@ def job_percent(job: Job) -> int:
     return min(100, done * 100 // total) if total else 0
 
 
-COUNT_LABELS = {
-    "exported": _lazy("exportés"),
-    "created": _lazy("créés"),
-    "updated": _lazy("mis à jour"),
-    "skipped": _lazy("ignorés"),
-    "errors": _lazy("en erreur"),
-    "deleted": _lazy("supprimés"),
-    "companies_created": _lazy("sociétés créées"),
+COUNT_LABELS: dict[str, Callable[[int], str]] = {
+    "exported": lambda n: ngettext("exporté", "exportés", n),
+    "created": lambda n: ngettext("créé", "créés", n),
+    "updated": lambda n: ngettext("mis à jour", "mis à jour", n),
+    "skipped": lambda n: ngettext("ignoré", "ignorés", n),
+    "errors": lambda n: ngettext("en erreur", "en erreur", n),
+    "deleted": lambda n: ngettext("supprimé", "supprimés", n),
+    "companies_created": lambda n: ngettext("société créée", "sociétés créées", n),
+    "companies_deleted": lambda n: ngettext("société supprimée", "sociétés supprimées", n),
 }
+
+
+def count_label(key: str, value: int) -> str:
+    """The translated label of a job counter, agreeing with its value ("1 créé", "3 créés")."""
+    label = COUNT_LABELS.get(key)
+    return label(value) if label else key
 
 
 def job_count_labels(job: Job) -> list[tuple[str, int]]:
     """The job's counters with translated labels, in a stable order."""
-    return [(COUNT_LABELS.get(key, key), value) for key, value in job.counts.items()]
+    return [(count_label(key, value), value) for key, value in job.counts.items()]
 
 
 def job_create(

@@ -61,7 +61,7 @@ def test_valid_only_imports_the_good_rows(tmp_path, importer):
 
     out, _err = _call(str(path), user="lise", valid_only=True)
 
-    assert "1 créés" in out and "Adresse e-mail invalide." in out
+    assert "1 créé" in out and "Adresse e-mail invalide." in out
 
 
 def test_it_refuses_a_user_without_r7_and_a_bad_file(tmp_path, sales_rep, importer):
@@ -98,4 +98,4 @@ def test_the_exit_status_is_non_zero_on_errors(tmp_path):
     )  # fmt: skip
 
     assert failed.returncode == 1 and "Adresse e-mail invalide." in failed.stdout
-    assert ok.returncode == 0 and "1 créés" in ok.stdout
+    assert ok.returncode == 0 and "1 créé" in ok.stdout

@@ -109,7 +109,7 @@ def test_importing_runs_the_job_and_the_job_page_shows_the_summary(
     assert job.counts == {"created": 4, "updated": 0, "skipped": 0, "errors": 0, "companies_created": 1}
     assert set(ProspectContact.objects.values_list("import_job", flat=True)) == {job.pk}
     page = client.get(reverse("prospects:job_detail", args=[job.pk])).content.decode()
-    assert "4 créés" in page and "1 sociétés créées" in page and "Annuler cet import" in page
+    assert "4 créés" in page and "1 société créée" in page and "Annuler cet import" in page
 
 
 def test_an_import_with_errors_fails_whole_unless_valid_rows_only_is_chosen(

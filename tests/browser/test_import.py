@@ -73,3 +73,16 @@ def test_an_assistant_imports_the_good_rows_of_a_file_with_two_bad_ones(page, de
     page.screenshot(path=str(ARTIFACTS / "import-done.png"), full_page=True)
     created = ProspectContact.objects.filter(last_name__in=["NAVIGATEUR", "PAGE", "PLAYWRIGHT"])
     assert created.count() == 3 and all(contact.import_job_id for contact in created)
+
+    # Undo: the contacts go, and the company the import created with them.
+    from crm.models import Company
+
+    assert Company.objects.filter(name="Société Chromium").exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("text=Annuler cet import")
+    page.wait_for_selector("text=Import annulé : 3 contacts supprimés.")
+    report = page.locator(".import-report").inner_text()
+    assert "1 société créée par l'import a été supprimée." in report
+    assert not ProspectContact.objects.filter(last_name__in=["NAVIGATEUR", "PAGE", "PLAYWRIGHT"]).exists()
+    assert not Company.objects.filter(name="Société Chromium").exists()
+    page.screenshot(path=str(ARTIFACTS / "import-undone.png"), full_page=True)

@@ -21,7 +21,7 @@ from prospects.imports import (
     progress_listener,
     xlsx_import,
 )
-from prospects.jobs import COUNT_LABELS, job_run
+from prospects.jobs import count_label, job_run
 from prospects.models import Job, JobKind, JobStatus
 
 
@@ -105,7 +105,7 @@ class Command(BaseCommand):
 
     def _report(self, counts: dict, errors: list) -> None:
         for key, value in counts.items():
-            self.stdout.write(f"{value} {COUNT_LABELS.get(key, key)}")
+            self.stdout.write(f"{value} {count_label(key, value)}")
         for error in errors[:100]:
             where = f"{error.get('sheet', '')} ligne {error.get('row', '?')}"
             self.stdout.write(f"{where}, {error.get('column', '')} « {error.get('value', '')} » : {error['message']}")

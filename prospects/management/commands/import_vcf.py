@@ -13,7 +13,7 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.permissions import has_right
-from prospects.jobs import COUNT_LABELS, job_run
+from prospects.jobs import count_label, job_run
 from prospects.models import Job, JobKind, JobStatus
 from prospects.vcard_imports import R9, uploads_check, uploads_pack, uploads_parse, vcard_preview
 from prospects.vcard_reader import VCardRejected
@@ -70,7 +70,7 @@ class Command(BaseCommand):
             counts, errors = job.counts, job.errors
             failure = job.error_message if job.status != JobStatus.DONE else ""
         for key, value in counts.items():
-            self.stdout.write(f"{value} {COUNT_LABELS.get(key, key)}")
+            self.stdout.write(f"{value} {count_label(key, value)}")
         for error in errors[:100]:
             where = f"{error.get('file', '')}, carte {error.get('card') or '-'}, ligne {error.get('line') or '-'}"
             column = f" {error['column']}" if error.get("column") else ""
