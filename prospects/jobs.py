@@ -119,9 +119,9 @@ def job_percent(job: Job) -> int:
 COUNT_LABELS: dict[str, Callable[[int], str]] = {
     "exported": lambda n: ngettext("exporté", "exportés", n),
     "created": lambda n: ngettext("créé", "créés", n),
-    "updated": lambda n: ngettext("mis à jour", "mis à jour", n),
+    "updated": lambda n: _("mis à jour"),  # invariable
     "skipped": lambda n: ngettext("ignoré", "ignorés", n),
-    "errors": lambda n: ngettext("en erreur", "en erreur", n),
+    "errors": lambda n: _("en erreur"),
     "deleted": lambda n: ngettext("supprimé", "supprimés", n),
     "companies_created": lambda n: ngettext("société créée", "sociétés créées", n),
     "companies_deleted": lambda n: ngettext("société supprimée", "sociétés supprimées", n),

@@ -56,3 +56,22 @@ def test_the_english_list_shows_english_labels(sales_rep):
     assert "Assigned to" in body
     assert "0 items" in body
     assert "Contacts prospects" not in body and "Affecté à" not in body
+
+
+def test_job_counters_agree_with_their_number_in_both_languages():
+    from prospects.jobs import count_label
+
+    with translation.override("fr"):
+        assert [count_label("companies_created", n) for n in (0, 1, 2)] == [
+            "société créée",
+            "société créée",
+            "sociétés créées",
+        ]
+        assert count_label("updated", 5) == "mis à jour"
+    with translation.override("en"):
+        assert [count_label("companies_deleted", n) for n in (0, 1, 2)] == [
+            "companies deleted",
+            "company deleted",
+            "companies deleted",
+        ]
+        assert count_label("errors", 3) == "in error" and count_label("unknown_key", 1) == "unknown_key"
