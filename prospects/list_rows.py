@@ -22,6 +22,13 @@ from prospects.selectors import USER_LABEL_FIELDS, user_label
 R1, R10 = "edit_prospect", "manage_prospect_subscriptions"
 PK = "999999999"  # stands for the contact's id in the URLs reversed once per request
 
+# The "view" icon as inline SVG: the 🔍 emoji shows as an empty box where no emoji font is installed.
+MAGNIFIER = (
+    '<svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">'
+    '<circle cx="6.5" cy="6.5" r="4.5" fill="none" stroke="currentColor" stroke-width="2"/>'
+    '<path d="M10 10l4.5 4.5" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>'
+)
+
 # The "more" menu of each row (L5), linking to the real pages (issue 4): action, label,
 # route, right (None: visibility is enough). The views check the same rights on the server.
 ROW_ACTIONS = (
@@ -84,7 +91,7 @@ class RowRenderer:
         view_label = escape(_("Visualiser la fiche du contact"))
         edit_label = escape(_("Modifier le contact prospect"))
         more_label = escape(_("Plus d’actions…"))
-        self.view_link = f'<a href="{self.detail_url}" title="{view_label}" aria-label="{view_label}">🔍</a>'
+        self.view_link = f'<a href="{self.detail_url}" title="{view_label}" aria-label="{view_label}">{MAGNIFIER}</a>'
         self.edit_link = f'<a href="{self.edit_url}" title="{edit_label}" aria-label="{edit_label}">✎</a>'
         self.more_summary = f'<summary title="{more_label}" aria-label="{more_label}">⋮</summary>'
         self.regions = {code: escape(str(label)) for code, label in Region.choices}
