@@ -538,14 +538,14 @@ def _name_variants(name: str) -> set[str]:
     return {variant for text in (name, plain) for variant in (text, text.upper(), text.lower(), text.title())}
 
 
-def rows_validate(rows: Iterable[SourceRow], *, context: ImportContext, chunk_size: int = CHUNK_SIZE):
+def rows_validate(rows: Iterable[SourceRow], *, context: ImportContext, chunk_size: int | None = None):
     """Turn source rows into RowPlans, a chunk at a time (few queries, bounded memory).
 
     Parsing and the per-row checks (no query) run in a helper thread, a chunk or two ahead:
     while this thread waits for the database (lookups, COPY, foreign-key checks), the next
     chunk is being read. Everything that touches the database stays in the calling thread.
     """
-    for chunk in _checked_chunks(rows, context, chunk_size):
+    for chunk in _checked_chunks(rows, context, chunk_size or CHUNK_SIZE):
         yield from _resolve_chunk(chunk, context)
 
 

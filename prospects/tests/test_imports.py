@@ -338,3 +338,39 @@ def test_an_update_adds_only_the_entities_written_in_the_file(tmp_path, groups, 
     path = write_xlsx(tmp_path / "g.xlsx", [contact_row(last_name="PARISIEN", email="p@x.fr", entities="Lyon")])
     run(path, both, update_existing=True)
     assert set(contact.entities.values_list("code", flat=True)) == {"paris", "lyon"}
+
+
+def _rows(count: int, *, fail_at: int | None = None):
+    """Source rows as a parser yields them; raises like a damaged file at `fail_at`."""
+    for index in range(count):
+        if index == fail_at:
+            raise ValueError("damaged file")
+        yield SourceRow(
+            location={"sheet": DATA_SHEET, "row": index + 2},
+            values={"last_name": f"NOM{index}", "first_name": "Anne", "email": f"anne.{index}@exemple.fr"},
+        )
+
+
+def test_a_parser_failing_after_some_chunks_writes_nothing(importer, monkeypatch):
+    import prospects.imports as imports
+
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 10)
+    written = []
+    write = imports._Writer.write
+    monkeypatch.setattr(imports._Writer, "write", lambda self, plans: written.append(len(plans)) or write(self, plans))
+    with pytest.raises(ValueError, match="damaged file"):
+        import_run(rows=_rows(45, fail_at=35), context=ImportContext(user=importer), valid_only=True)
+    assert written == [10, 10, 10]  # three chunks were written before the parser failed...
+    assert not ProspectContact.objects.exists()  # ...and rolled back with it
+
+    result = import_run(rows=_rows(45), context=ImportContext(user=importer))
+    assert result.counts["created"] == 45 and ProspectContact.objects.count() == 45
+
+
+def test_the_reader_thread_reports_errors_in_the_uploader_language(importer):
+    from django.utils import translation
+
+    rows = [SourceRow(location={"sheet": DATA_SHEET, "row": 2}, values={"last_name": "", "first_name": "Anne"})]
+    with translation.override("en"):
+        plans = list(rows_validate(rows, context=ImportContext(user=importer)))
+    assert plans[0].errors[0]["message"] == "Required value."
