@@ -236,10 +236,30 @@ METHODS = {
 }
 
 
+def cpu_seconds() -> tuple[float, float | None]:
+    """CPU time of this process and of its PostgreSQL backend (read from /proc: same machine only)."""
+    from django.db import connection
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    except (OSError, IndexError, ValueError):
+        backend = None
+    return usage.ru_utime + usage.ru_stime, backend
+
+
 def child(method: str, path: Path, url: str) -> None:
     django_setup(url)
     reset()
+    python_before, db_before = cpu_seconds()
     outcome = METHODS[method][1](path)
+    python_after, db_after = cpu_seconds()
+    outcome["python_cpu"] = python_after - python_before
+    outcome["db_cpu"] = db_after - db_before if db_before is not None and db_after is not None else None
     reset()
     print("RESULT " + json.dumps(outcome))
 
@@ -302,17 +322,25 @@ def main() -> int:
             "seconds": seconds,
             "rows_per_s": runs[0]["rows"] / seconds,
             "peak_mb": max(run["peak_mb"] for run in runs),
+            "python_cpu": statistics.median(run["python_cpu"] for run in runs),
+            "db_cpu": statistics.median(run["db_cpu"] for run in runs) if runs[0]["db_cpu"] is not None else None,
         }
 
     print()
     print(f"{args.rows:,}-row .xlsx into PostgreSQL ({url.rsplit('/', 1)[-1]}), median of {args.runs} run(s)")
-    print(f"| {'method':<50} | {'rows':>7} | {'time':>8} | {'rows/s':>8} | {'peak RSS':>9} |")
-    print(f"|{'-' * 52}|{'-' * 9}|{'-' * 10}|{'-' * 10}|{'-' * 11}|")
+    print(
+        f"| {'method':<50} | {'rows':>7} | {'time':>8} | {'rows/s':>8} | {'peak RSS':>9} "
+        f"| {'py cpu':>8} | {'db cpu':>8} |"
+    )
+    print(f"|{'-' * 52}|{'-' * 9}|{'-' * 10}|{'-' * 10}|{'-' * 11}|{'-' * 10}|{'-' * 10}|")
     for result in results.values():
+        db_cpu = f"{result['db_cpu']:>6.1f} s" if result["db_cpu"] is not None else f"{'?':>8}"
         print(
             f"| {result['label']:<50} | {result['rows']:>7,} | {result['seconds']:>6.1f} s | "
-            f"{result['rows_per_s']:>8,.0f} | {result['peak_mb']:>6.0f} MB |"
+            f"{result['rows_per_s']:>8,.0f} | {result['peak_mb']:>6.0f} MB | "
+            f"{result['python_cpu']:>6.1f} s | {db_cpu} |"
         )
+    print("py cpu: CPU time of the importing process (all its threads); db cpu: of its PostgreSQL backend.")
     ours = results.get("ours")
     verdict = 0
     if ours:
