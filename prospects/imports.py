@@ -426,6 +426,14 @@ def _cell_error(row: SourceRow, column: Column | None, value: str, message: str)
     return error
 
 
+# What _check_row reads of each column, unpacked once: (column, key, kind, required, max length,
+# kept as typed).
+_COLUMN_CHECKS = tuple(
+    (column, column.key, column.kind, column.required, column.max_length or 0, column.kind in ("text", PHONE, POSTCODE))
+    for column in COLUMNS
+)
+
+
 def _check_row(row: SourceRow, context: ImportContext) -> RowPlan:
     """Per-row checks that need no query: required, lengths, formats, coded values."""
     values = row.values
@@ -442,28 +450,27 @@ def _check_row(row: SourceRow, context: ImportContext) -> RowPlan:
                         row, column, "", _("Cellule fusionnée : défusionnez les cellules et remplissez chaque ligne.")
                     )
                 )
-    for column in COLUMNS:
-        value = values.get(column.key, "")
-        if not isinstance(value, str):
-            value = cell_text(value, column.kind)
+    for column, key, kind, required, max_length, plain in _COLUMN_CHECKS:
+        value = values.get(key, "")
+        if value.__class__ is not str:
+            value = cell_text(value, kind)
         if not value:
-            if column.required:
+            if required:
                 errors.append(_cell_error(row, column, value, _("Valeur obligatoire.")))
             continue
-        if column.max_length and len(value) > column.max_length:
+        if max_length and len(value) > max_length:
             errors.append(
                 _cell_error(
                     row,
                     column,
                     value,
                     _("Trop long : %(length)d caractères pour %(max)d au plus.")
-                    % {"length": len(value), "max": column.max_length},
+                    % {"length": len(value), "max": max_length},
                 )
             )
             continue
-        kind = column.kind
-        if kind == "text" or kind in (PHONE, POSTCODE):
-            fields[column.key] = value
+        if plain:
+            fields[key] = value
         elif kind == EMAIL:
             email = value.lower()
             try:
@@ -657,6 +664,7 @@ def _prepare_chunk(plans: list[RowPlan], context: ImportContext) -> list[RowPlan
         company_name = found[1] if found else context.new_companies[company_key]["name"] if company_key else ""
         plan.search = (
             search_text_of(
+                folder=_fold,
                 last_name=fields["last_name"],
                 first_name=fields["first_name"],
                 email=email,

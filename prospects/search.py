@@ -43,8 +43,11 @@ def phone_digits(text: str | None) -> str:
     return value
 
 
-def search_text_of(*, last_name="", first_name="", email="", company_name="", phone="", mobile="", fax="") -> str:
-    parts = [fold(last_name), fold(first_name), fold(email), fold(company_name)]
+def search_text_of(
+    *, last_name="", first_name="", email="", company_name="", phone="", mobile="", fax="", folder=fold
+) -> str:
+    """`folder`: `fold` or a cached copy of it (bulk imports, where names repeat)."""
+    parts = [folder(last_name), folder(first_name), folder(email), folder(company_name)]
     parts += [phone_digits(number) for number in (phone, mobile, fax)]
     # "|" separates the fields so a term never matches across two of them.
     return "|".join(parts)
