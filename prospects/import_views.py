@@ -22,6 +22,7 @@ from prospects.imports import (
     ImportRejected,
     import_can_undo,
     import_undo,
+    import_undo_right,
     limits_text,
     stored_copy,
     xlsx_check,
@@ -182,8 +183,11 @@ def import_error_file(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_POST
 def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
-    require_right(request.user, IMPORT_RIGHT)
-    job = _import_job_for(request.user, pk)
+    """Undo an Excel or vCard import (the user's own job, with the right that allowed it)."""
+    job = get_job_for(request.user, pk)
+    if job.kind not in (JobKind.IMPORT_XLSX, JobKind.IMPORT_VCF):
+        raise Http404
+    require_right(request.user, import_undo_right(job))
     if not import_can_undo(job):
         messages.error(request, _("Cet import ne peut pas être annulé."))
         return redirect("prospects:job_detail", pk=job.pk)

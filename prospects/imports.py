@@ -1224,6 +1224,15 @@ class UndoResult:
     companies_kept: list[tuple[int, str, str]] = field(default_factory=list)  # (id, company, reason)
 
 
+def import_undo_right(job: Job) -> str:
+    """The right an undo needs: the one that allowed the import (R7 Excel; R9 or R2 vCard)."""
+    if job.kind == JobKind.IMPORT_VCF:
+        from prospects.vcard_imports import R9, VIA_RIGHTS
+
+        return VIA_RIGHTS.get(job.options.get("via"), R9)
+    return IMPORT_RIGHT
+
+
 def import_can_undo(job: Job) -> bool:
     return (
         job.kind in (JobKind.IMPORT_XLSX, JobKind.IMPORT_VCF)

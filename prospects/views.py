@@ -22,6 +22,7 @@ from prospects.forms import (
     MassStatusForm,
     MassSubscriptionsForm,
 )
+from prospects.imports import import_can_undo, import_undo_right
 from prospects.jobs import job_count_labels, job_create, job_percent, job_progress, job_retry
 from prospects.list_rows import R1, R10, RowRenderer
 from prospects.models import ContactStatus, JobKind
@@ -327,23 +328,26 @@ def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
     return redirect("prospects:job_detail", pk=job.pk)
 
 
-def _job_context(job) -> dict:
+def _job_context(job, user) -> dict:
     done, total = job_progress(job)
-    return {"job": job, "done": done, "total": total, "percent": job_percent(job), "counts": job_count_labels(job)}
+    can_undo = import_can_undo(job) and has_right(user, import_undo_right(job))
+    context = {"job": job, "done": done, "total": total, "percent": job_percent(job), "can_undo": can_undo}
+    context["counts"] = job_count_labels(job)
+    return context
 
 
 @login_required
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_job_for(request.user, pk)
-    return render(request, "prospects/job_detail.html", _job_context(job))
+    return render(request, "prospects/job_detail.html", _job_context(job, request.user))
 
 
 @login_required
 @require_GET
 def job_progress_partial(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_job_for(request.user, pk)
-    return render(request, "prospects/_job_progress.html", _job_context(job))
+    return render(request, "prospects/_job_progress.html", _job_context(job, request.user))
 
 
 @login_required

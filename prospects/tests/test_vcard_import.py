@@ -322,3 +322,30 @@ def test_starting_an_import_is_post_only(manager):
     assert client.get(reverse("prospects:vcard_import_start", args=[job.pk])).status_code == 405
     job.refresh_from_db()
     assert not job.options.get("confirmed")
+
+
+def test_a_vcard_import_can_be_undone_with_the_right_that_allowed_it(
+    manager, outsider, groups, django_capture_on_commit_callbacks
+):
+    client = logged(manager)
+    job = start(
+        client, preview(client, corpus("apple_icloud_30.vcf", "outlook_21_qp.vcf")), django_capture_on_commit_callbacks
+    )
+    assert job.status == JobStatus.DONE and ProspectContact.objects.count() == 3
+    companies = set(Company.objects.values_list("name", flat=True))
+    assert "Brasserie du Nord" in companies
+    undo = reverse("prospects:import_undo", args=[job.pk])
+    assert "Annuler cet import" in client.get(reverse("prospects:job_detail", args=[job.pk])).content.decode()
+
+    assert logged(outsider).post(undo).status_code == 404  # someone else's job
+    assert client.get(undo).status_code == 405
+    manager.groups.clear()  # the right that allowed the import (R9) withdrawn
+    assert client.post(undo).status_code == 403
+    assert ProspectContact.objects.count() == 3
+
+    manager.groups.add(groups["Responsable commercial"])
+    page = client.post(undo, follow=True).content.decode()
+    assert "Import annulé : 3 contacts supprimés." in page
+    assert ProspectContact.objects.count() == 0
+    assert not Company.objects.filter(name="Brasserie du Nord").exists()
+    assert "Annuler cet import" not in page
