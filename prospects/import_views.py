@@ -29,7 +29,7 @@ from prospects.imports import (
     xlsx_import,
 )
 from prospects.jobs import job_enqueue
-from prospects.models import Job, JobKind, JobStatus
+from prospects.models import IMPORT_KINDS, Job, JobKind, JobStatus
 from prospects.selectors import get_job_for
 
 PREVIEW_ERRORS_SHOWN = 20
@@ -185,7 +185,7 @@ def import_error_file(request: HttpRequest, pk: int) -> FileResponse:
 def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo an Excel or vCard import (the user's own job, with the right that allowed it)."""
     job = get_job_for(request.user, pk)
-    if job.kind not in (JobKind.IMPORT_XLSX, JobKind.IMPORT_VCF):
+    if job.kind not in IMPORT_KINDS:
         raise Http404
     require_right(request.user, import_undo_right(job))
     if not import_can_undo(job):

@@ -8,7 +8,7 @@ keyed like `import_columns.COLUMNS` (strings; coded values as codes or labels). 
     result = import_run(rows=parser_rows, context=context, job=job, valid_only=..., dry_run=...)
 
 `rows_validate` turns rows into `RowPlan`s (create / update / skip / error, with per-cell
-errors naming location, column, value and a translated message); `plans_write` writes the
+errors naming location, column, value and a translated message); `import_run` writes the
 valid ones in bulk (COPY on PostgreSQL) with the same side effects as `prospect_create`
 (entities, the rep's object right, search columns, `import_job`). `import_run` is atomic:
 in all-or-nothing mode any error raises `ImportHasErrors` and nothing stays written (G1).
@@ -66,6 +66,7 @@ from prospects.import_columns import (
 from prospects.jobs import JobFailed, JobOutcome, JobProgress, job_handler
 from prospects.models import (
     ASSIGNEE_OBJECT_RIGHTS,
+    IMPORT_KINDS,
     ContactStatus,
     Job,
     JobKind,
@@ -393,20 +394,11 @@ class ImportContext:
         self.new_companies: dict[str, dict] = {}  # folded name → {"name", "type", "entity_ids"}
         self.seen_emails: dict[str, int | str] = {}
         self.seen_names: dict[tuple, int | str] = {}
-        self._names_by_id: dict[int, str] | None = None
         self.matched_ids: dict[int, int | str] = {}  # existing contact → the row that matched it
         self.created_ids: set[int] = set()  # contacts this run has written (chunk by chunk)
         self.job_id: int | None = None  # set by import_run when a job records the run
         self.companies_loaded: set[int] = set()
         self.company_contacts: dict[tuple, int] = {}  # (last name, first name, company id) → contact
-
-    def company_name_of_id(self, company_id: int | None) -> str:
-        """Name of a visible company by id ('' for none)."""
-        if not company_id:
-            return ""
-        if self._names_by_id is None:
-            self._names_by_id = dict(self.companies.values())
-        return self._names_by_id.get(company_id, "")
 
 
 # A strict subset of what Django's EmailValidator accepts, ten times faster.
@@ -863,11 +855,6 @@ class _Writer:
             values["company_id"] = self.company_ids[plan.company_key]
         return values
 
-    def _company_name(self, plan: RowPlan, company_id) -> str:
-        if plan.company_key:
-            return self.context.new_companies[plan.company_key]["name"]
-        return self.context.company_name_of_id(company_id)
-
     def _create(self, plans: list[RowPlan]) -> None:
         rows = ((plan, self._create_values(plan)) for plan in plans)
         postgresql = connection.vendor == "postgresql"
@@ -890,20 +877,7 @@ class _Writer:
 
     def _create_values(self, plan: RowPlan) -> dict:
         values = self._values(plan)
-        if plan.search is not None:
-            values["search_text"], values["company_sort"] = plan.search
-            return values
-        company_name = self._company_name(plan, values.get("company_id"))
-        values["search_text"] = search_text_of(
-            last_name=values["last_name"],
-            first_name=values["first_name"],
-            email=values.get("email", ""),
-            company_name=company_name,
-            phone=values.get("phone", ""),
-            mobile=values.get("mobile", ""),
-            fax=values.get("fax", ""),
-        )
-        values["company_sort"] = company_sort_of(company_name)
+        values["search_text"], values["company_sort"] = plan.search  # set by _prepare_chunk
         return values
 
     def _create_copy(self, rows: Iterable[tuple[RowPlan, dict]], count: int) -> list[int]:
@@ -1036,24 +1010,6 @@ def _copy_or_insert(table: str, columns: list[str], rows: Iterable[tuple]) -> No
             placeholders = ", ".join(["%s"] * len(columns))
             for batch in _batches(rows, 2000):
                 cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})', batch)
-
-
-def plans_write(plans: Iterable[RowPlan], *, context: ImportContext, job: Job | None = None, progress=None) -> dict:
-    """Write the create/update plans in chunks (errors ignored); returns the counters."""
-    writer = _Writer(context=context, job=job)
-    chunk = []
-    for plan in plans:
-        chunk.append(plan)
-        if len(chunk) >= CHUNK_SIZE:
-            writer.write(chunk)
-            if progress:
-                progress(len(chunk))
-            chunk = []
-    if chunk:
-        writer.write(chunk)
-        if progress:
-            progress(len(chunk))
-    return writer.counts
 
 
 @transaction.atomic
@@ -1235,7 +1191,7 @@ def import_undo_right(job: Job) -> str:
 
 def import_can_undo(job: Job) -> bool:
     return (
-        job.kind in (JobKind.IMPORT_XLSX, JobKind.IMPORT_VCF)
+        job.kind in IMPORT_KINDS
         and job.status == JobStatus.DONE
         and not job.options.get("undone_at")
         and bool(job.counts.get("created"))
@@ -1290,11 +1246,15 @@ def _undo_companies(job: Job, result: UndoResult) -> None:
 
     ids = job.options.get("created_company_ids") or []
     for batch in _batches(ids, 900):
-        for company in Company.objects.filter(pk__in=batch).select_for_update(of=("self",)).order_by("pk"):
+        companies = list(Company.objects.filter(pk__in=batch).select_for_update(of=("self",)).order_by("pk"))
+        in_use = set(
+            ProspectContact.objects.filter(company_id__in=batch).values_list("company_id", flat=True).distinct()
+        )
+        for company in companies:
             if job.finished_at and company.updated_at > job.finished_at:
                 result.companies_kept.append((company.pk, company.name, _("modifiée depuis l'import")))
                 continue
-            if ProspectContact.objects.filter(company=company).exists():
+            if company.pk in in_use:
                 result.companies_kept.append((company.pk, company.name, _("a encore des contacts")))
                 continue
             try:

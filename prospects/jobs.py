@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from prospects.models import Job, JobKind, JobStatus
+from prospects.models import IMPORT_KINDS, Job, JobKind, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -252,9 +252,6 @@ def jobs_sweep_stuck(*, stale_after: timedelta | None = None) -> int:
     return swept
 
 
-PREVIEWED_KINDS = (JobKind.IMPORT_XLSX, JobKind.IMPORT_VCF)  # uploads wait for a confirmation
-
-
 def jobs_expire_previews(*, older_than: timedelta | None = None) -> int:
     """Delete the import previews never confirmed, with their uploaded file. Returns how many.
 
@@ -265,7 +262,7 @@ def jobs_expire_previews(*, older_than: timedelta | None = None) -> int:
     older_than = older_than or timedelta(seconds=settings.JOB_PREVIEW_EXPIRES_SECONDS)
     limit = timezone.now() - older_than
     expired = 0
-    previews = Job.objects.filter(kind__in=PREVIEWED_KINDS, status=JobStatus.PENDING, created_at__lt=limit)
+    previews = Job.objects.filter(kind__in=IMPORT_KINDS, status=JobStatus.PENDING, created_at__lt=limit)
     candidates = previews.values_list("pk", flat=True)
     for job_id in list(candidates):
         with transaction.atomic():

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -289,6 +291,10 @@ class JobKind(models.TextChoices):
     EXPORT_XLSX = "export_xlsx", _("Export Excel")
 
 
+# The imports: previewed before they run, undoable once done.
+IMPORT_KINDS = (JobKind.IMPORT_XLSX, JobKind.IMPORT_VCF)
+
+
 class JobStatus(models.TextChoices):
     PENDING = "pending", _("En attente")
     RUNNING = "running", _("En cours")
@@ -360,6 +366,4 @@ class Job(models.Model):
     @property
     def preview_expires_at(self):
         """When an import preview left unconfirmed is deleted (prospects.jobs.jobs_expire_previews)."""
-        from datetime import timedelta
-
         return self.created_at + timedelta(seconds=settings.JOB_PREVIEW_EXPIRES_SECONDS)
