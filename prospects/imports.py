@@ -20,13 +20,16 @@ case ignored). A matched row is updated (filled cells only) or skipped, as chose
 
 import functools
 import gc
+import io
 import logging
 import queue
 import re
 import tempfile
 import threading
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -39,6 +42,8 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from psycopg import Copy as PgCopy
+from psycopg.copy import FileWriter
 
 from accounts.models import User
 from accounts.permissions import has_right
@@ -802,6 +807,7 @@ class _Writer:
         self.counts = {"created": 0, "updated": 0, "skipped": 0, "companies_created": 0}
         self._extra_columns = self._other_columns()
         self._session_tuned = False
+        self._pipeline = _CopyPipeline()
 
     @staticmethod
     def _other_columns() -> dict[str, object]:
@@ -856,10 +862,25 @@ class _Writer:
         return values
 
     def _create(self, plans: list[RowPlan]) -> None:
-        rows = ((plan, self._create_values(plan)) for plan in plans)
-        postgresql = connection.vendor == "postgresql"
-        ids = self._create_copy(rows, len(plans)) if postgresql else self._create_orm(list(rows))
+        if connection.vendor != "postgresql":
+            ids = self._create_orm([(plan, self._create_values(plan)) for plan in plans])
+            self._rows_send(self._link_and_right_rows(plans, ids))
+        else:
+            ids = self._ids(len(plans))
+            # The COPY text of this chunk is built in a helper thread; the chunk before it is
+            # sent meanwhile, so the server checks one chunk while the next one is formatted.
+            self._pipeline.submit(self._copy_payloads, plans, ids)
         self.context.created_ids.update(ids)
+        self.counts["created"] += len(plans)
+
+    def finish(self) -> None:
+        """Send what the pipeline still holds (call before the transaction commits)."""
+        self._pipeline.drain()
+
+    def close(self) -> None:
+        self._pipeline.close()
+
+    def _link_and_right_rows(self, plans: list[RowPlan], ids: list[int]) -> list[tuple[str, list[str], list]]:
         links, rights = [], []
         permission_ids = [permission.pk for permission in self.permissions]
         for plan, pk in zip(plans, ids, strict=True):
@@ -867,21 +888,26 @@ class _Writer:
             rep_id = plan.fields.get("assigned_to_id")
             if rep_id:
                 rights += [(pk, rep_id, permission_id) for permission_id in permission_ids]
-        _copy_or_insert(ProspectContact.entities.through._meta.db_table, ["prospectcontact_id", "entity_id"], links)
-        _copy_or_insert(
-            ProspectContactUserObjectPermission._meta.db_table,
-            ["content_object_id", "user_id", "permission_id"],
-            rights,
-        )
-        self.counts["created"] += len(plans)
+        return [
+            (ProspectContact.entities.through._meta.db_table, ["prospectcontact_id", "entity_id"], links),
+            (
+                ProspectContactUserObjectPermission._meta.db_table,
+                ["content_object_id", "user_id", "permission_id"],
+                rights,
+            ),
+        ]
+
+    def _rows_send(self, tables: list[tuple[str, list[str], list]]) -> None:
+        for table, columns, rows in tables:
+            _copy_or_insert(table, columns, rows)
 
     def _create_values(self, plan: RowPlan) -> dict:
         values = self._values(plan)
         values["search_text"], values["company_sort"] = plan.search  # set by _prepare_chunk
         return values
 
-    def _create_copy(self, rows: Iterable[tuple[RowPlan, dict]], count: int) -> list[int]:
-        """COPY the new contacts; the rows are built as they are sent, while the server works."""
+    def _ids(self, count: int) -> list[int]:
+        """Ids of `count` new contacts, taken from the table's sequence (first call: session settings)."""
         table = ProspectContact._meta.db_table
         with connection.cursor() as cursor:
             if not self._session_tuned:
@@ -890,14 +916,17 @@ class _Writer:
                 # The rest is merged once after commit (gin_indexes_flush).
                 cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")
                 # Foreign keys checked at the end of each COPY rather than all at commit: the
-                # server checks one chunk while the reader thread parses the next.
+                # server checks one chunk while the next one is prepared.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 self._session_tuned = True
                 transaction.on_commit(gin_indexes_flush)
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
             )
-            ids = [pk for (pk,) in cursor.fetchall()]
+            return [pk for (pk,) in cursor.fetchall()]
+
+    def _copy_payloads(self, plans: list[RowPlan], ids: list[int]) -> list[tuple[str, list[str], bytes]]:
+        """COPY text of one chunk's contacts, entity links and rep rights (pipeline thread, no query)."""
         extra_columns = list(self._extra_columns)
         extra_values = tuple(self._extra_columns.values())
         columns = ["id", *CONTACT_FIELDS, "import_job_id", "created_by_id", "updated_by_id", "created_at"]
@@ -905,14 +934,16 @@ class _Writer:
         job_id = self.job.pk if self.job else None
         by_id, now = self.by.pk, self.now
         fields = [(name, None if name.endswith("_id") else "") for name in CONTACT_FIELDS]
-        tuples = (
+        contacts = (
             (pk, *[values.get(name, empty) for name, empty in fields])
-            + (job_id, by_id, by_id, now, now, values["search_text"], values["company_sort"])
+            + (job_id, by_id, by_id, now, now, *plan.search)
             + extra_values
-            for (_plan, values), pk in zip(rows, ids, strict=True)
+            for plan, values, pk in ((plan, self._values(plan), pk) for plan, pk in zip(plans, ids, strict=True))
         )
-        _copy_or_insert(table, columns, tuples)
-        return ids
+        payloads = [(ProspectContact._meta.db_table, columns, self._pipeline.copy_text(contacts))]
+        for table, table_columns, rows in self._link_and_right_rows(plans, ids):
+            payloads.append((table, table_columns, self._pipeline.copy_text(rows)))
+        return payloads
 
     def _create_orm(self, rows: list[tuple[RowPlan, dict]]) -> list[int]:
         contacts = [
@@ -997,6 +1028,57 @@ def gin_indexes_flush() -> None:
         logger.warning("could not flush the GIN pending lists", exc_info=True)
 
 
+class _CopyPipeline:
+    """COPY text built in a helper thread and sent by the calling thread one chunk behind.
+
+    The calling thread keeps the connection: it sends chunk k - 1 and waits for the server
+    (rows, indexes, foreign-key checks) while the helper formats chunk k, so the Python
+    work of a chunk overlaps the database work of the one before.
+    """
+
+    def __init__(self):
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: deque[Future] = deque()
+        self._cursor = None
+
+    def copy_text(self, rows: Iterable[tuple]) -> bytes:
+        """Rows in COPY text format, formatted with the connection's adapters (helper thread)."""
+        buffer = io.BytesIO()
+        with PgCopy(self._cursor, binary=False, writer=FileWriter(buffer)) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return buffer.getvalue()
+
+    def submit(self, build: Callable[..., list[tuple[str, list[str], bytes]]], *args) -> None:
+        if self._executor is None:
+            self._cursor = connection.connection.cursor()  # formats only: never executes
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
+        self._pending.append(self._executor.submit(build, *args))
+        while len(self._pending) > 1:
+            self._send(self._pending.popleft().result())
+
+    def drain(self) -> None:
+        while self._pending:
+            self._send(self._pending.popleft().result())
+
+    def close(self) -> None:
+        for future in self._pending:
+            future.cancel()
+        self._pending.clear()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    @staticmethod
+    def _send(payloads: list[tuple[str, list[str], bytes]]) -> None:
+        with connection.cursor() as cursor:
+            for table, columns, data in payloads:
+                if data:
+                    quoted = ", ".join(f'"{column}"' for column in columns)
+                    with cursor.cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
+                        copy.write(data)
+
+
 def _copy_or_insert(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
     if isinstance(rows, list) and not rows:
         return
@@ -1059,7 +1141,11 @@ def import_run(
             if len(chunk) >= CHUNK_SIZE:
                 flush()
         flush()
+        if writing:
+            writer.finish()
     finally:
+        if writer is not None:
+            writer.close()
         if gc_was_enabled:
             gc.enable()
     result_counts = {
