@@ -13,7 +13,11 @@ between runs:
 - ours, preview: the dry run the upload page does (everything but the writes);
 - django-import-export 4.4: a plain ModelResource on the same file (tablib/openpyxl read,
   default settings), installed by the make target only (not a project dependency);
-- floor: calamine parse of the file + PostgreSQL COPY of the raw rows.
+- floor: calamine parse of the file + PostgreSQL COPY of the raw rows;
+- same rows, COPY only: calamine parse + COPY of exactly what `ours` wrote (its companies,
+  contacts, entity links and rep rights, dumped after its run) with the same session
+  settings and per-statement foreign-key checks: the cost of the schema (foreign keys,
+  indexes, trigram search) without any of our Python. Needs `ours` in the same run.
 
 Prints rows/s, peak memory (max RSS of the process) and the ratios.
 """
@@ -23,6 +27,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -123,11 +128,11 @@ def reset() -> None:
             "prospects_prospectcontactuserobjectpermission RESTART IDENTITY CASCADE"
         )
         cursor.execute("DELETE FROM prospects_job")
-        created = "name !~ ' [0-9]+$' OR CAST(substring(name from ' ([0-9]+)$') AS integer) >= 1000"
         cursor.execute(
-            f"DELETE FROM crm_company_entities WHERE company_id IN (SELECT id FROM crm_company WHERE {created})"
+            "DELETE FROM crm_company_entities WHERE company_id IN "
+            f"(SELECT id FROM crm_company WHERE {CREATED_COMPANIES})"
         )
-        cursor.execute(f"DELETE FROM crm_company WHERE {created}")
+        cursor.execute(f"DELETE FROM crm_company WHERE {CREATED_COMPANIES}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -222,6 +227,60 @@ def run_floor(path: Path) -> dict:
     return {"seconds": elapsed, "rows": ProspectContact.objects.count(), "peak_mb": peak_mb()}
 
 
+# What `ours` wrote, dumped after its run and replayed by `same_rows`, in foreign-key order.
+DUMP_DIR = Path("/tmp/bench-import-dump")
+CREATED_COMPANIES = "name !~ ' [0-9]+$' OR CAST(substring(name from ' ([0-9]+)$') AS integer) >= 1000"
+DUMPED = (
+    ("prospects_job", "SELECT * FROM prospects_job"),
+    ("crm_company", f"SELECT * FROM crm_company WHERE {CREATED_COMPANIES}"),
+    (
+        "crm_company_entities",
+        "SELECT * FROM crm_company_entities WHERE company_id IN "
+        f"(SELECT id FROM crm_company WHERE {CREATED_COMPANIES})",
+    ),
+    ("prospects_prospectcontact", "SELECT * FROM prospects_prospectcontact"),
+    ("prospects_prospectcontact_entities", "SELECT * FROM prospects_prospectcontact_entities"),
+    ("prospects_prospectcontactuserobjectpermission", "SELECT * FROM prospects_prospectcontactuserobjectpermission"),
+)
+
+
+def dump_written() -> None:
+    from django.db import connection
+
+    DUMP_DIR.mkdir(exist_ok=True)
+    with connection.cursor() as cursor:
+        for table, query in DUMPED:
+            with open(DUMP_DIR / table, "wb") as out, cursor.cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
+                for data in copy:
+                    out.write(data)
+
+
+def run_same_rows(path: Path) -> dict:
+    from django.db import connection
+    from python_calamine import CalamineWorkbook
+
+    from prospects.import_columns import DATA_SHEET
+    from prospects.imports import gin_indexes_flush
+    from prospects.models import ProspectContact
+
+    if not (DUMP_DIR / "prospects_prospectcontact").exists():
+        raise SystemExit("same_rows replays what `ours` wrote: run `ours` first")
+    started = time.perf_counter()
+    workbook = CalamineWorkbook.from_path(str(path))
+    for _row in workbook.get_sheet_by_name(DATA_SHEET).iter_rows():
+        pass
+    with connection.cursor() as cursor, transaction_atomic():
+        cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")  # as ours does
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, _query in DUMPED:
+            with open(DUMP_DIR / table, "rb") as dumped, cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
+                while data := dumped.read(1 << 20):
+                    copy.write(data)
+    gin_indexes_flush()
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "rows": ProspectContact.objects.count(), "peak_mb": peak_mb()}
+
+
 def transaction_atomic():
     from django.db import transaction
 
@@ -233,6 +292,7 @@ METHODS = {
     "preview": ("ours, preview (dry run, no writes)", lambda path: run_ours(path, dry_run=True)),
     "import_export": ("django-import-export 4.4.3, plain ModelResource", run_import_export),
     "floor": ("floor: calamine parse + COPY", run_floor),
+    "same_rows": ("same rows as ours, calamine parse + COPY only", run_same_rows),
 }
 
 
@@ -260,6 +320,8 @@ def child(method: str, path: Path, url: str) -> None:
     python_after, db_after = cpu_seconds()
     outcome["python_cpu"] = python_after - python_before
     outcome["db_cpu"] = db_after - db_before if db_before is not None and db_after is not None else None
+    if method == "ours":
+        dump_written()
     reset()
     print("RESULT " + json.dumps(outcome))
 
@@ -294,8 +356,9 @@ def main() -> int:
         print(f"  written in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.1f} MB)")
 
     results = {}
+    shutil.rmtree(DUMP_DIR, ignore_errors=True)
     for method, (label, _run) in METHODS.items():
-        if method in args.skip:
+        if method in args.skip or (method == "same_rows" and "ours" in args.skip):
             continue
         if method == "import_export":
             try:
@@ -348,6 +411,8 @@ def main() -> int:
             print(f"ours / django-import-export: {ours['rows_per_s'] / results['import_export']['rows_per_s']:.1f}×")
         if "floor" in results:
             print(f"ours / floor: {ours['rows_per_s'] / results['floor']['rows_per_s']:.0%}")
+        if "same_rows" in results:
+            print(f"ours / same rows, COPY only: {ours['rows_per_s'] / results['same_rows']['rows_per_s']:.0%}")
         ok_speed = ours["rows_per_s"] >= TARGET_ROWS_PER_SECOND
         ok_memory = ours["peak_mb"] < TARGET_PEAK_MB
         print(
