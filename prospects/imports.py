@@ -13,6 +13,11 @@ valid ones in bulk (COPY on PostgreSQL) with the same side effects as `prospect_
 (entities, the rep's object right, search columns, `import_job`). `import_run` is atomic:
 in all-or-nothing mode any error raises `ImportHasErrors` and nothing stays written (G1).
 
+Three threads share a run on PostgreSQL: a reader parses and checks the rows (no query),
+the calling thread keeps the connection (lookups, companies, ids, COPY), and a formatter
+builds each chunk's COPY text while the chunk before it is sent. An exception in either
+helper is raised in the calling thread and rolls the whole run back.
+
 Matching policy (B1, G4): a row matches a contact the uploader can see with the same
 e-mail; failing that, one with the same last name, first name and company (accents and
 case ignored). A matched row is updated (filled cells only) or skipped, as chosen.

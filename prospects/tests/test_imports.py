@@ -1,6 +1,7 @@
 """The import pipeline: parse, validate, write (prospects.imports), without the web layer."""
 
 import pytest
+from django.db import connection
 from openpyxl import load_workbook
 
 from crm.choices import CompanyType
@@ -374,3 +375,41 @@ def test_the_reader_thread_reports_errors_in_the_uploader_language(importer):
     with translation.override("en"):
         plans = list(rows_validate(rows, context=ImportContext(user=importer)))
     assert plans[0].errors[0]["message"] == "Required value."
+
+
+def test_cells_with_copy_control_characters_are_stored_as_typed(importer):
+    """The COPY text is formatted apart from the COPY, in a helper thread: tabs, backslashes and line breaks survive."""
+    values = {
+        "last_name": "O'NEIL\\BACK",
+        "first_name": "Anne\tMarie",
+        "address": "1 rue A\nBât. B\r\nCour \\N",
+        "description": "\\.\n\\N",
+        "email": "anne.oneil@exemple.fr",
+    }
+    rows = [SourceRow(location={"sheet": DATA_SHEET, "row": 2}, values=dict(values))]
+    result = import_run(rows=rows, context=ImportContext(user=importer))
+    assert result.counts["created"] == 1, result.errors
+    contact = ProspectContact.objects.get()
+    assert {key: getattr(contact, key) for key in values} == values
+
+
+def test_a_failure_while_formatting_a_chunk_writes_nothing(importer, monkeypatch):
+    import prospects.imports as imports
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY pipeline runs on PostgreSQL only")
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 10)
+    calls = []
+    build = imports._Writer._copy_payloads
+
+    def failing(self, plans, ids):
+        calls.append(len(plans))
+        if len(calls) == 3:
+            raise RuntimeError("formatting failed")
+        return build(self, plans, ids)
+
+    monkeypatch.setattr(imports._Writer, "_copy_payloads", failing)
+    with pytest.raises(RuntimeError, match="formatting failed"):
+        import_run(rows=_rows(45), context=ImportContext(user=importer))
+    assert calls[:3] == [10, 10, 10]  # two chunks had been sent before the third failed...
+    assert not ProspectContact.objects.exists()  # ...and were rolled back with it
