@@ -45,7 +45,7 @@ def main() -> int:
         parser.error("--runs must be at least 20")
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    ensure_database(url, jit=False)
+    ensure_database(url)  # JIT is off on every connection (config/settings/base.py)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ["DEBUG"] = "false"

@@ -30,28 +30,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import ensure_database  # noqa: E402
+
 TARGETS = {"export .zip": 2.0, "import .vcf": 8.0}
-
-
-def ensure_postgres_database(url: str) -> None:
-    """Create the bench's own PostgreSQL database when it is missing (never the app's)."""
-    import psycopg
-    from dj_database_url import parse
-
-    config = parse(url)
-    admin = psycopg.connect(
-        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"] or None,
-        dbname="postgres", autocommit=True,
-    )  # fmt: skip
-    with admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
-            admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def setup_django(workdir: str) -> None:
     url = os.environ.get("BENCH_DATABASE_URL")
     if url and url.startswith("postgres"):
-        ensure_postgres_database(url)
+        ensure_database(url)  # the bench's own database, never the app's
     os.environ["DATABASE_URL"] = url or f"sqlite:///{workdir}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ["DEBUG"] = "false"

@@ -1,7 +1,7 @@
 """Helpers shared by the benchmarks."""
 
 
-def ensure_database(url: str, *, jit: bool = True) -> None:
+def ensure_database(url: str) -> None:
     """Create the PostgreSQL database named by `url` if it is missing (benchmarks reuse it)."""
     import psycopg
     from dj_database_url import parse
@@ -16,6 +16,3 @@ def ensure_database(url: str, *, jit: bool = True) -> None:
         if not exists:
             print(f"Creating database {config['NAME']}")
             admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
-        if not jit:
-            # JIT compilation costs ~200 ms per big query and never pays off on an OLTP page.
-            admin.execute(f'ALTER DATABASE "{config["NAME"]}" SET jit = off')

@@ -349,6 +349,7 @@ def prospect_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
             client = prospect_convert(prospect=prospect, by=request.user, **form.service_arguments())
         except ProspectAlreadyConverted:
             messages.info(request, _("%(contact)s a déjà été converti en contact client.") % {"contact": prospect})
+            return redirect("prospects:detail", pk=prospect.pk)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -357,8 +358,6 @@ def prospect_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(contact)s est maintenant contact client chez %(company)s.")
                 % {"contact": prospect, "company": client.company},
             )
-            return redirect("prospects:detail", pk=prospect.pk)
-        if not form.errors:
             return redirect("prospects:detail", pk=prospect.pk)
     return render(request, "prospects/card/convert.html", {"prospect": prospect, "form": form})
 

@@ -869,7 +869,8 @@ class _Writer:
     def _create(self, plans: list[RowPlan]) -> None:
         if connection.vendor != "postgresql":
             ids = self._create_orm([(plan, self._create_values(plan)) for plan in plans])
-            self._rows_send(self._link_and_right_rows(plans, ids))
+            for table, columns, rows in self._link_and_right_rows(plans, ids):
+                _insert_rows(table, columns, rows)
         else:
             ids = self._ids(len(plans))
             # The COPY text of this chunk is built in a helper thread; the chunk before it is
@@ -901,10 +902,6 @@ class _Writer:
                 rights,
             ),
         ]
-
-    def _rows_send(self, tables: list[tuple[str, list[str], list]]) -> None:
-        for table, columns, rows in tables:
-            _copy_or_insert(table, columns, rows)
 
     def _create_values(self, plan: RowPlan) -> dict:
         values = self._values(plan)
@@ -939,13 +936,17 @@ class _Writer:
         job_id = self.job.pk if self.job else None
         by_id, now = self.by.pk, self.now
         fields = [(name, None if name.endswith("_id") else "") for name in CONTACT_FIELDS]
-        contacts = (
-            (pk, *[values.get(name, empty) for name, empty in fields])
-            + (job_id, by_id, by_id, now, now, *plan.search)
-            + extra_values
-            for plan, values, pk in ((plan, self._values(plan), pk) for plan, pk in zip(plans, ids, strict=True))
-        )
-        payloads = [(ProspectContact._meta.db_table, columns, self._pipeline.copy_text(contacts))]
+
+        def contacts():
+            for plan, pk in zip(plans, ids, strict=True):
+                values = self._values(plan)
+                yield (
+                    (pk, *[values.get(name, empty) for name, empty in fields])
+                    + (job_id, by_id, by_id, now, now, *plan.search)
+                    + extra_values
+                )
+
+        payloads = [(ProspectContact._meta.db_table, columns, self._pipeline.copy_text(contacts()))]
         for table, table_columns, rows in self._link_and_right_rows(plans, ids):
             payloads.append((table, table_columns, self._pipeline.copy_text(rows)))
         return payloads
@@ -1084,19 +1085,13 @@ class _CopyPipeline:
                         copy.write(data)
 
 
-def _copy_or_insert(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
-    if isinstance(rows, list) and not rows:
-        return
+def _insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Plain INSERTs, where there is no COPY (SQLite: the embedded default and the tests)."""
     quoted = ", ".join(f'"{column}"' for column in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            for batch in _batches(rows, 2000):
-                cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})', batch)
+        for batch in _batches(rows, 2000):
+            cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})', batch)
 
 
 @transaction.atomic
@@ -1333,25 +1328,39 @@ def import_undo(*, job: Job, by: User) -> UndoResult:
 
 def _undo_companies(job: Job, result: UndoResult) -> None:
     """Delete the companies the import created that nothing uses any more (and unchanged since)."""
-    from django.db.models.deletion import ProtectedError, RestrictedError
-
     ids = job.options.get("created_company_ids") or []
     for batch in _batches(ids, 900):
         companies = list(Company.objects.filter(pk__in=batch).select_for_update(of=("self",)).order_by("pk"))
         in_use = set(
             ProspectContact.objects.filter(company_id__in=batch).values_list("company_id", flat=True).distinct()
         )
+        deletable = []
         for company in companies:
             if job.finished_at and company.updated_at > job.finished_at:
                 result.companies_kept.append((company.pk, company.name, _("modifiée depuis l'import")))
-                continue
-            if company.pk in in_use:
+            elif company.pk in in_use:
                 result.companies_kept.append((company.pk, company.name, _("a encore des contacts")))
-                continue
-            try:
-                with transaction.atomic():
-                    company.delete()
-            except (ProtectedError, RestrictedError):
+            else:
+                deletable.append(company)
+        # The usual case: nothing else points to them, one delete for the batch; otherwise
+        # one by one, to keep only the ones used elsewhere.
+        if deletable and _companies_deleted(deletable):
+            result.companies_deleted += len(deletable)
+            continue
+        for company in deletable:
+            if _companies_deleted([company]):
+                result.companies_deleted += 1
+            else:
                 result.companies_kept.append((company.pk, company.name, _("utilisée ailleurs")))
-                continue
-            result.companies_deleted += 1
+
+
+def _companies_deleted(companies: list[Company]) -> bool:
+    """Delete these companies together, or none of them if something protects one (False)."""
+    from django.db.models.deletion import ProtectedError, RestrictedError
+
+    try:
+        with transaction.atomic():
+            Company.objects.filter(pk__in=[company.pk for company in companies]).delete()
+    except (ProtectedError, RestrictedError):
+        return False
+    return True

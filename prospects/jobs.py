@@ -19,7 +19,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from crm.storage import stored_files_delete_on_commit
 from prospects.models import IMPORT_KINDS, Job, JobKind, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -275,17 +275,9 @@ def jobs_expire_previews(*, older_than: timedelta | None = None) -> int:
                 continue  # being confirmed, or queued: not a preview
             files = [stored.name for stored in (job.source_file, job.result_file) if stored]
             job.delete()
-            transaction.on_commit(lambda files=files: _storage_delete(files))
+            stored_files_delete_on_commit(files)
             expired += 1
     return expired
-
-
-def _storage_delete(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except Exception:  # a file already gone, a storage hiccup: the row is what matters
-            logger.warning("could not delete the stored file %s", name, exc_info=True)
 
 
 @transaction.atomic

@@ -330,10 +330,14 @@ def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
 
 def _job_context(job, user) -> dict:
     done, total = job_progress(job)
-    can_undo = import_can_undo(job) and has_right(user, import_undo_right(job))
-    context = {"job": job, "done": done, "total": total, "percent": job_percent(job), "can_undo": can_undo}
-    context["counts"] = job_count_labels(job)
-    return context
+    return {
+        "job": job,
+        "done": done,
+        "total": total,
+        "percent": job_percent(job),
+        "counts": job_count_labels(job),
+        "can_undo": import_can_undo(job) and has_right(user, import_undo_right(job)),
+    }
 
 
 @login_required

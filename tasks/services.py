@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from crm.storage import stored_files_delete_on_commit
 from prospects.models import ProspectContact
 from tasks.models import Task, TaskAttachment, TaskPriority, TaskStatus
 
@@ -53,23 +54,11 @@ def task_update(*, task: Task, **values) -> Task:
     return task
 
 
-def _delete_files_on_commit(names: list[str]) -> None:
-    """Stored files go once the rows are gone for good; a rolled-back delete keeps them."""
-    from django.core.files.storage import default_storage
-
-    def remove():
-        for name in names:
-            default_storage.delete(name)
-
-    if names:
-        transaction.on_commit(remove)
-
-
 @transaction.atomic
 def task_delete(*, task: Task) -> None:
     names = list(task.attachments.values_list("file", flat=True))
     task.delete()
-    _delete_files_on_commit(names)
+    stored_files_delete_on_commit(names)
 
 
 # ---------------------------------------------------------------------------------------
@@ -179,7 +168,7 @@ def attachments_add(*, task: Task, files: list, by: User) -> list[TaskAttachment
 def attachment_delete(*, attachment: TaskAttachment) -> None:
     name = attachment.file.name
     attachment.delete()
-    _delete_files_on_commit([name])
+    stored_files_delete_on_commit([name])
 
 
 # ---------------------------------------------------------------------------------------
@@ -319,6 +308,6 @@ def tasks_mass_delete(*, ids: list[int], by: User, prospect: ProspectContact | N
     task_ids = [task.pk for task in tasks]
     names = list(TaskAttachment.objects.filter(task_id__in=task_ids).values_list("file", flat=True))
     Task.objects.filter(pk__in=task_ids).delete()
-    _delete_files_on_commit(names)
+    stored_files_delete_on_commit(names)
     result.changed = len(task_ids)
     return result

@@ -5,9 +5,10 @@ counts follow the French rule (singular for 0 and 1) instead of gettext's Englis
 """
 
 import pytest
-from django.test import Client
 from django.utils import translation
 from django.utils.translation import ngettext
+
+from tests.helpers import logged
 
 
 @pytest.fixture(autouse=True)
@@ -20,12 +21,6 @@ def _restore_the_language():
         translation.activate(previous)
     else:
         translation.deactivate()
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_french_uses_the_singular_for_zero_and_one():

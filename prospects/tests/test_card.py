@@ -21,14 +21,9 @@ from tests.factories import (
     TaskFactory,
     UserFactory,
 )
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

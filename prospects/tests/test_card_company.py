@@ -1,18 +1,12 @@
 """The company file ("Dossier du compte"): details and the contacts the user may see."""
 
 import pytest
-from django.test import Client
 
 from crm.models import ClientContact
 from tests.factories import CompanyFactory, ProspectFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

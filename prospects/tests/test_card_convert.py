@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from guardian.shortcuts import assign_perm
 
 from crm.choices import CompanyStatus, CompanyType
@@ -10,14 +9,9 @@ from crm.models import ClientContact
 from prospects.models import ContactStatus
 from prospects.services import ProspectAlreadyConverted, prospect_convert
 from tests.factories import CompanyFactory, NoteFactory, ProspectFactory, TaskFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

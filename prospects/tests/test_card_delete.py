@@ -1,20 +1,14 @@
 """D1: delete a contact from its card, only when nothing links to it."""
 
 import pytest
-from django.test import Client
 from guardian.shortcuts import assign_perm
 
 from prospects.models import ProspectContact, ProspectContactUserObjectPermission, ProspectNote
 from prospects.services import ProspectNotDeletable, prospect_create, prospect_delete
 from tests.factories import NoteFactory, OpportunityFactory, ProposalFactory, ProspectFactory, TaskFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -1,19 +1,13 @@
 """C2: duplicate a contact: the form comes prefilled from it, names and personal details empty."""
 
 import pytest
-from django.test import Client
 from guardian.shortcuts import assign_perm
 
 from prospects.models import ProspectContact
 from tests.factories import CompanyFactory, ProspectFactory, SectorFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

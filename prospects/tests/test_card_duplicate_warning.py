@@ -1,18 +1,12 @@
 """B1: before saving, a likely duplicate among the visible contacts is shown; the user may save anyway."""
 
 import pytest
-from django.test import Client
 
 from prospects.models import ProspectContact
 from tests.factories import CompanyFactory, ProspectFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from guardian.shortcuts import assign_perm
 
 from accounts.permissions import has_right
@@ -10,15 +9,10 @@ from prospects.forms import normalise_phone
 from prospects.models import ProspectContact, ProspectContactUserObjectPermission
 from prospects.services import prospect_create, prospect_update
 from tests.factories import CompanyFactory, ProspectFactory, UserFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
 EDIT = "prospects.edit_prospect"
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form_data(**overrides) -> dict:

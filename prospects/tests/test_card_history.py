@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from crm.models import CompanyType
@@ -13,14 +12,9 @@ from prospects.models import ContactStatus, ProspectContact
 from prospects.selectors import prospect_history
 from prospects.services import prospect_assign, prospect_delete
 from tests.factories import CompanyFactory, ProspectFactory, UserFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

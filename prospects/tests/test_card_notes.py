@@ -2,18 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
 
 from prospects.models import ProspectNote
 from tests.factories import NoteFactory, ProspectFactory, UserFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def with_rights(user, *codenames):

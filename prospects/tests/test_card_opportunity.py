@@ -5,19 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
 from guardian.shortcuts import assign_perm
 
 from crm.models import Opportunity
 from tests.factories import CompanyFactory, ProspectFactory, UserFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -1,19 +1,13 @@
 """S1 skills environment (R5) and M1 diffusion-list subscriptions (R10) from the card."""
 
 import pytest
-from django.test import Client
 from guardian.shortcuts import assign_perm
 
 from crm.models import Skill, SkillCategory
 from tests.factories import DiffusionListFactory, ProspectFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

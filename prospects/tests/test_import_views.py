@@ -232,6 +232,27 @@ def test_undo_also_deletes_the_companies_it_created_that_nothing_uses_any_more(
     assert "1 société créée par l'import a été supprimée." in page and "Renommée Groupe" in page
 
 
+def test_undo_keeps_a_created_company_that_a_deal_uses_and_deletes_the_others(
+    client_as, importer, paris, tmp_path, django_capture_on_commit_callbacks
+):
+    from crm.models import Company, Opportunity
+
+    client = client_as(importer)
+    rows = [contact_row(last_name=f"NOM{index}", company=f"Société {index}") for index in range(4)]
+    job = _start(client, _preview_job(client, tmp_path, rows), django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert len(job.options["created_company_ids"]) == 4
+    Opportunity.objects.create(name="Contrat cadre", company=Company.objects.get(name="Société 2"))
+
+    client.post(reverse("prospects:import_undo", args=[job.pk]), follow=True)
+
+    assert set(Company.objects.values_list("name", flat=True)) == {"Société 2"}
+    job.refresh_from_db()
+    assert job.counts["companies_deleted"] == 3
+    kept = {kept["company"]: kept["reason"] for kept in job.options["undo_kept_companies"]}
+    assert kept == {"Société 2": "utilisée ailleurs"}
+
+
 def test_undo_is_refused_for_a_failed_or_unstarted_import(client_as, importer, tmp_path):
     client = client_as(importer)
     job = _preview_job(client, tmp_path, [contact_row()])

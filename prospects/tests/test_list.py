@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.http import QueryDict
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
@@ -26,14 +25,9 @@ from tests.factories import (
     SectorFactory,
     UserFactory,
 )
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def names(client, query: str = "") -> list[str]:

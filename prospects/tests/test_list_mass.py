@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test import Client
 from guardian.shortcuts import assign_perm, get_perms
 from openpyxl import load_workbook
 
@@ -20,14 +19,9 @@ from tests.factories import (
     TaskFactory,
     UserFactory,
 )
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user, **kwargs) -> Client:
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def contact(entity, **fields):

@@ -14,6 +14,7 @@ from prospects.models import Job, JobKind, JobStatus, ProspectContact
 from prospects.services import prospects_reindex
 from prospects.vcards import prospect_uid
 from tests.factories import CompanyFactory, ProspectFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +23,6 @@ EXPORT = reverse("prospects:vcard_export")
 
 def one_url(prospect) -> str:
     return reverse("prospects:vcard_export_one", args=[prospect.pk])
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def cards(content: bytes) -> list:

@@ -15,18 +15,13 @@ from prospects.jobs import job_run
 from prospects.models import Job, JobKind, JobStatus, ProspectContact
 from prospects.vcards import VCardFields, serialize, serialize_many
 from tests.factories import CompanyFactory, ProspectFactory, UserFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
 
 CORPUS = Path(__file__).parent / "vcf"
 IMPORT = reverse("prospects:vcard_import")
 QUICK_ADD = reverse("prospects:vcard_quick_add")
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def corpus(*names: str) -> list[SimpleUploadedFile]:

@@ -5,14 +5,9 @@ from django.test.utils import CaptureQueriesContext
 
 from prospects.models import Job, JobKind
 from tests.factories import CompanyFactory, ProspectFactory, UserFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_home_page_redirects_to_the_prospect_list(sales_rep):

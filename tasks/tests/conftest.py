@@ -3,16 +3,9 @@
 import datetime
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from tests.factories import ProspectFactory, TaskFactory, UserFactory
-
-
-def logged(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
 from tasks.models import TaskAttachment
-from tasks.tests.conftest import logged
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from guardian.shortcuts import assign_perm
 
 from tasks.models import Task, TaskAttachment, TaskPriority, TaskStatus
 from tasks.services import tasks_mass_update
-from tasks.tests.conftest import logged
 from tests.factories import ProspectFactory, TaskFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
 

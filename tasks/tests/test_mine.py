@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from tasks.models import TaskStatus
-from tasks.tests.conftest import logged
 from tests.factories import ProspectFactory, TaskFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Permission
 from guardian.shortcuts import assign_perm
 
 from tasks.models import Task, TaskPriority, TaskStatus, TaskType
-from tasks.tests.conftest import logged
 from tests.factories import ProspectFactory, TaskFactory
+from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
 
