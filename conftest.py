@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from accounts.roles import roles_setup
+from prospects.rights import roles_setup
 from tests.factories import EntityFactory, UserFactory
 
 # In CI a missing service (PostgreSQL, Redis, a Celery worker, Chromium) is a failure, not a skip.

@@ -66,7 +66,7 @@ def write_file(path: Path, rows: int) -> None:
     from openpyxl import Workbook
 
     from prospects.demo import COMPANY_SUFFIXES, COMPANY_WORDS, DEPARTMENTS, FIRST_NAMES, JOB_TITLES, LAST_NAMES
-    from prospects.import_columns import COLUMNS, DATA_SHEET
+    from prospects.imports.columns import COLUMNS, DATA_SHEET
 
     rng = random.Random(2026)
     companies = [f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)} {index}" for index in range(2000)]
@@ -143,8 +143,8 @@ def run_ours(path: Path, *, dry_run: bool) -> dict:
     from django.core.files import File
 
     from accounts.models import User
-    from prospects.imports import xlsx_import
-    from prospects.jobs import job_run
+    from prospects.imports.engine import xlsx_import
+    from prospects.jobs.runner import job_run
     from prospects.models import Job, JobKind, JobStatus, ProspectContact
 
     user = User.objects.get(username=IMPORTER)
@@ -169,7 +169,7 @@ def run_import_export(path: Path) -> dict:
     import tablib
     from import_export import resources
 
-    from prospects.import_columns import COLUMNS
+    from prospects.imports.columns import COLUMNS
     from prospects.models import ProspectContact
 
     text_fields = ["last_name", "first_name", "department", "job_title", "email", "phone", "mobile", "address"]
@@ -200,7 +200,7 @@ def run_floor(path: Path) -> dict:
     from django.utils import timezone
     from python_calamine import CalamineWorkbook
 
-    from prospects.import_columns import COLUMNS, DATA_SHEET
+    from prospects.imports.columns import COLUMNS, DATA_SHEET
     from prospects.models import ProspectContact
 
     started = time.perf_counter()
@@ -259,8 +259,8 @@ def run_same_rows(path: Path) -> dict:
     from django.db import connection
     from python_calamine import CalamineWorkbook
 
-    from prospects.import_columns import DATA_SHEET
-    from prospects.imports import gin_indexes_flush
+    from prospects.imports.columns import DATA_SHEET
+    from prospects.imports.engine import gin_indexes_flush
     from prospects.models import ProspectContact
 
     if not (DUMP_DIR / "prospects_prospectcontact").exists():

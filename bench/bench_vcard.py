@@ -56,9 +56,9 @@ def setup_django(workdir: str) -> None:
 
 def seed(count: int):
     from accounts.models import Entity, User
-    from accounts.roles import roles_setup
     from crm.models import Company
     from prospects.models import ProspectContact
+    from prospects.rights import roles_setup
     from prospects.services import prospects_reindex
 
     roles_setup()
@@ -154,7 +154,7 @@ def run(count: int, runs: int) -> int:
     import vobject
     from django.db import connection
 
-    from prospects.vcard_exports import prospects_for_vcard_export, write_export
+    from prospects.vcard.exports import prospects_for_vcard_export, write_export
 
     print(f"Seeding {count:,} contacts ({connection.vendor})…", flush=True)
     user = seed(count)
@@ -215,7 +215,7 @@ def bench_import(user, vcf: bytes, runs: int) -> list:
     from django.db import transaction
 
     from prospects.models import ProspectContact
-    from prospects.vcard_imports import uploads_parse, vcard_import
+    from prospects.vcard.imports import uploads_parse, vcard_import
 
     ProspectContact.objects.all().delete()
     created = []

@@ -10,10 +10,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Entity, User
-from accounts.roles import roles_setup
 from crm.choices import CompanyStatus, CompanyType, HeadcountBand, Region, RevenueBand
 from crm.models import Company, DiffusionList, Opportunity, Proposal, Sector, Skill, SkillCategory
 from prospects.models import ContactStatus, Origin, ProspectContact, ProspectContactUserObjectPermission
+from prospects.rights import roles_setup
 from prospects.search import company_sort_of, search_text_of
 from prospects.services import prospect_create
 from tasks.models import Task, TaskPriority, TaskStatus, TaskType

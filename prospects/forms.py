@@ -1,11 +1,10 @@
-"""Forms of the prospect pages (list mass actions, create/edit): they validate and normalise."""
+"""Forms of the contact pages (create/edit, notes, skills, lists, convert, deals): they validate and normalise."""
 
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -14,95 +13,8 @@ from crm.choices import CompanyType
 from crm.forms import NormalisedEmailField
 from crm.models import Opportunity, Sector, Skill
 from crm.selectors import companies_visible_to, diffusion_lists_visible_to
-from prospects.models import ContactStatus, ProspectContact
+from prospects.models import ProspectContact
 from prospects.selectors import prospect_duplicates
-
-
-class IdListField(forms.Field):
-    """A list of positive integer ids posted as repeated `ids` fields."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value):
-        if not value:
-            return []
-        ids = []
-        for item in value if isinstance(value, list | tuple) else [value]:
-            try:
-                number = int(item)
-            except (TypeError, ValueError):
-                raise forms.ValidationError(_("Sélection invalide.")) from None
-            if number <= 0:
-                raise forms.ValidationError(_("Sélection invalide."))
-            ids.append(number)
-        return list(dict.fromkeys(ids))
-
-
-class MassSelectionForm(forms.Form):
-    """Either explicit ids, or "all the contacts matching this filter" (B5) as a query string."""
-
-    ids = IdListField(required=False)
-    select_all = forms.BooleanField(required=False)
-    query = forms.CharField(required=False, max_length=4000)
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("select_all") and not data.get("ids"):
-            raise forms.ValidationError(_("Aucun contact sélectionné."))
-        return data
-
-    @property
-    def filter_data(self) -> QueryDict:
-        return QueryDict(self.cleaned_data.get("query") or "")
-
-
-class MassAssignForm(MassSelectionForm):
-    assigned_to = forms.ModelChoiceField(
-        queryset=None, required=False, label=_("Affecté à"), empty_label=_("Personne (non affecté)")
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["assigned_to"].queryset = users_visible_to(user).order_by("last_name", "first_name")
-
-
-class MassStatusForm(MassSelectionForm):
-    status = forms.ChoiceField(choices=ContactStatus.choices, label=_("Statut"))
-
-
-class MassSubscriptionsForm(MassSelectionForm):
-    SUBSCRIBE, UNSUBSCRIBE = "abonner", "desabonner"
-    lists = forms.ModelMultipleChoiceField(
-        queryset=None, label=_("Listes de diffusion"), widget=forms.CheckboxSelectMultiple
-    )
-    operation = forms.ChoiceField(
-        choices=[(SUBSCRIBE, _("Abonner")), (UNSUBSCRIBE, _("Désabonner"))],
-        initial=SUBSCRIBE,
-        widget=forms.RadioSelect,
-        label=_("Opération"),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["lists"].queryset = diffusion_lists_visible_to(user).order_by("name")
-
-
-class MassDeleteForm(MassSelectionForm):
-    pass
-
-
-class MassExportForm(MassSelectionForm):
-    def clean(self):
-        # Export with nothing ticked means "the whole filtered list".
-        data = forms.Form.clean(self)
-        if not data.get("ids"):
-            data["select_all"] = True
-        return data
-
 
 # ---------------------------------------------------------------------------------------
 # Create / edit a contact (C1)

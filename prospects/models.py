@@ -8,6 +8,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from crm.choices import Gender, Region, choices_check
+from prospects.rights import PERMISSIONS
 
 
 class ContactStatus(models.TextChoices):
@@ -29,25 +30,7 @@ class Origin(models.TextChoices):
     OTHER = "autre", _("Autre")
 
 
-# The rights R1–R13 of the spec. Codenames are stable; labels are the guide's wording.
-RIGHTS = (
-    ("edit_prospect", "Ajouter/modifier un contact prospect"),
-    ("quick_add_prospects", "Charger des contacts prospects en masse (ajout rapide de fichiers vcf)"),
-    ("manage_prospect_tasks", "Gestion des tâches sur les contacts prospects"),
-    (
-        "manage_free_prospect_opportunities",
-        "Gestion des opportunités sur un contact prospect libre (non rattaché à une société)",
-    ),
-    ("manage_prospect_skills", "Gérer l'environnement de compétences d'un contact prospect"),
-    ("convert_prospect", "Convertir un contact prospect en contact client"),
-    ("import_prospects", "Importer en masse des contacts prospects"),
-    ("export_prospects_vcf", "Exporter des contacts prospects en VCF"),
-    ("import_prospects_vcf", "Importer des contacts prospects à partir de VCF"),
-    ("manage_prospect_subscriptions", "Gestion des abonnements aux listes de diffusion"),
-    ("manage_own_prospect_notes", "Gérer ses notes pour les contacts prospects"),
-    ("view_all_prospect_notes", "Voir toutes les notes saisies sur un contact prospect (toutes entités)"),
-    ("manage_all_prospect_notes", "Gérer toutes les notes saisies sur un contact prospect"),
-)
+RIGHTS = PERMISSIONS  # defined in prospects/rights.py
 
 # B4: the history keeps only these columns; the rest (texts, denormalised search columns,
 # timestamps) would make every historical row as wide as the contact for nothing.

@@ -426,7 +426,7 @@ def prospects_matching(user: User, data) -> tuple["ProspectFilter", QuerySet[Pro
     """The list's filterset (L4) bound to `data` and the visible contacts it keeps."""
     from types import SimpleNamespace
 
-    from prospects.filters import ProspectFilter
+    from prospects.list.filters import ProspectFilter
 
     filterset = ProspectFilter(data, queryset=prospects_visible_to(user), request=SimpleNamespace(user=user))
     return filterset, filterset.qs

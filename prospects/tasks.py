@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from prospects.jobs import job_run, jobs_expire_previews, jobs_sweep_stuck
+from prospects.jobs.runner import job_run, jobs_expire_previews, jobs_sweep_stuck
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

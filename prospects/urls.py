@@ -1,21 +1,30 @@
 from django.urls import path
 
-from prospects import card_views, import_views, vcard_views, views
+from prospects.card import views as card_views
+from prospects.imports import views as import_views
+from prospects.jobs import views as job_views
+from prospects.list import views as list_views
+from prospects.vcard import views as vcard_views
 
 app_name = "prospects"
 
+# The list, its mass actions and its export (prospects/list/).
 urlpatterns = [
-    path("", views.prospect_list, name="list"),
-    path("export.xlsx", views.prospect_export_xlsx, name="export_xlsx"),
-    path("companies/", views.company_picker, name="company_picker"),
-    path("mass/<slug:action>/", views.prospect_mass_action, name="mass_action"),
-    path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
-    path("jobs/<int:pk>/progress/", views.job_progress_partial, name="job_progress"),
-    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
-    path("jobs/<int:pk>/retry/", views.job_retry_view, name="job_retry"),
+    path("", list_views.prospect_list, name="list"),
+    path("export.xlsx", list_views.prospect_export_xlsx, name="export_xlsx"),
+    path("companies/", list_views.company_picker, name="company_picker"),
+    path("mass/<slug:action>/", list_views.prospect_mass_action, name="mass_action"),
 ]
 
-# The contact card and the contact's own pages (prospects/card_views.py).
+# Background jobs (prospects/jobs/).
+urlpatterns += [
+    path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/progress/", job_views.job_progress_partial, name="job_progress"),
+    path("jobs/<int:pk>/download/", job_views.job_download, name="job_download"),
+    path("jobs/<int:pk>/retry/", job_views.job_retry_view, name="job_retry"),
+]
+
+# The contact card and the contact's own pages (prospects/card/).
 urlpatterns += [
     path("<int:pk>/", card_views.prospect_detail, name="detail"),
     path("new/", card_views.prospect_new, name="create"),
@@ -33,7 +42,7 @@ urlpatterns += [
     path("companies/<int:pk>/", card_views.company_detail, name="company_detail"),
 ]
 
-# vCard export and import (prospects/vcard_views.py).
+# vCard export and import (prospects/vcard/).
 urlpatterns += [
     path("<int:pk>/vcard.vcf", vcard_views.vcard_export_one, name="vcard_export_one"),
     path("vcard/export/", vcard_views.vcard_export_many, name="vcard_export"),
@@ -43,7 +52,7 @@ urlpatterns += [
     path("vcard/import/<int:pk>/start/", vcard_views.vcard_import_start, name="vcard_import_start"),
 ]
 
-# Excel import (prospects/import_views.py).
+# Excel import (prospects/imports/).
 urlpatterns += [
     path("import/", import_views.import_upload, name="import_upload"),
     path("import/template.xlsx", import_views.import_template, name="import_template"),

@@ -4,7 +4,7 @@ import pytest
 from openpyxl import load_workbook
 
 from prospects.demo import DEMO_PASSWORD
-from prospects.import_columns import COLUMNS, DATA_SHEET, ERRORS_TITLE
+from prospects.imports.columns import COLUMNS, DATA_SHEET, ERRORS_TITLE
 from tests.browser.conftest import ARTIFACTS, login
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ def test_the_job_page_polls_until_the_export_is_ready_then_offers_the_file(page,
     page.goto(f"/prospects/jobs/{job.pk}/")
     assert "En attente" in page.locator("#job-progress").inner_text()
 
-    from prospects.jobs import job_run
+    from prospects.jobs.runner import job_run
 
     job_run(job.pk)  # what a worker does; the page refreshes itself
 

@@ -13,7 +13,7 @@ from tests.browser.conftest import ARTIFACTS, login
 
 pytestmark = pytest.mark.browser
 
-CORPUS = Path(__file__).resolve().parents[2] / "prospects" / "tests" / "vcf"
+CORPUS = Path(__file__).resolve().parents[2] / "prospects" / "tests" / "vcard" / "vcf"
 
 DROP = """([files]) => {
   const transfer = new DataTransfer();

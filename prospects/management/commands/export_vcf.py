@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import User
 from accounts.permissions import has_right
 from prospects.selectors import holds_right_somewhere
-from prospects.vcard_exports import R8, prospects_for_vcard_export, write_export
-from prospects.vcards import DEFAULT_VERSION, VERSIONS
+from prospects.vcard.exports import R8, prospects_for_vcard_export, write_export
+from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS
 
 
 class Command(BaseCommand):

@@ -14,14 +14,14 @@ from tqdm import tqdm
 
 from accounts.models import User
 from accounts.permissions import has_right
-from prospects.imports import (
+from prospects.imports.engine import (
     IMPORT_RIGHT,
     ImportRejected,
     import_failure_message,
     progress_listener,
     xlsx_import,
 )
-from prospects.jobs import count_label, job_run
+from prospects.jobs.runner import count_label, job_run
 from prospects.models import Job, JobKind, JobStatus
 
 

@@ -13,10 +13,10 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.permissions import has_right
-from prospects.jobs import count_label, job_run
+from prospects.jobs.runner import count_label, job_run
 from prospects.models import Job, JobKind, JobStatus
-from prospects.vcard_imports import R9, uploads_check, uploads_pack, uploads_parse, vcard_preview
-from prospects.vcard_reader import VCardRejected
+from prospects.vcard.imports import R9, uploads_check, uploads_pack, uploads_parse, vcard_preview
+from prospects.vcard.reader import VCardRejected
 
 
 class Command(BaseCommand):

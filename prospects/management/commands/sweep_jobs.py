@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from prospects.jobs import jobs_expire_previews, jobs_sweep_stuck
+from prospects.jobs.runner import jobs_expire_previews, jobs_sweep_stuck
 
 
 class Command(BaseCommand):

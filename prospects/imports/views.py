@@ -1,0 +1,202 @@
+"""The Excel import pages (I1, I2, B2, I3, undo): template, upload and preview, start, error file."""
+
+import os
+import tempfile
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import require_right
+from prospects.imports.engine import (
+    IMPORT_RIGHT,
+    MAX_UPLOAD_BYTES,
+    ImportRejected,
+    import_can_undo,
+    import_undo,
+    import_undo_right,
+    limits_text,
+    stored_copy,
+    xlsx_check,
+    xlsx_import,
+)
+from prospects.imports.files import error_file_for, template_write
+from prospects.jobs.runner import job_enqueue
+from prospects.models import IMPORT_KINDS, Job, JobKind, JobStatus
+from prospects.selectors import get_job_for
+
+PREVIEW_ERRORS_SHOWN = 20
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Fichier Excel (.xlsx) rempli à partir du modèle"))
+    existing = forms.ChoiceField(
+        label=gettext_lazy("Contacts déjà présents"),
+        choices=[
+            ("skip", gettext_lazy("Les ignorer (ne rien modifier)")),
+            ("update", gettext_lazy("Les mettre à jour avec les cellules remplies du fichier")),
+        ],
+        initial="skip",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("Le fichier dépasse la taille maximale de %(max)d Mo.") % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+class ImportStartForm(forms.Form):
+    valid_only = forms.BooleanField(required=False)
+
+
+def _import_job_for(user, pk: int) -> Job:
+    """The user's own Excel import job (404 for anybody else's, like a missing one)."""
+    job = get_job_for(user, pk)
+    if job.kind != JobKind.IMPORT_XLSX:
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest) -> FileResponse:
+    require_right(request.user, IMPORT_RIGHT)
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as tmp:
+        path = tmp.name
+    try:
+        template_write(user=request.user, path=path)
+        handle = open(path, "rb")  # noqa: SIM115  FileResponse closes it
+    finally:
+        os.unlink(path)  # the open handle keeps the data readable
+    response = FileResponse(
+        handle, as_attachment=True, filename="modele-import-contacts-prospects.xlsx", content_type=XLSX_TYPE
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a filled template: checked, stored in a (not yet queued) job, previewed."""
+    require_right(request.user, IMPORT_RIGHT)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        update_existing = form.cleaned_data["existing"] == "update"
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+            for block in upload.chunks():
+                tmp.write(block)
+            tmp.flush()
+            try:
+                xlsx_check(tmp.name)
+                result, total = xlsx_import(
+                    path=tmp.name, user=request.user, update_existing=update_existing, valid_only=True, dry_run=True
+                )
+            except ImportRejected as rejected:
+                form.add_error("file", rejected.message)
+            else:
+                upload.seek(0)
+                job = Job(
+                    kind=JobKind.IMPORT_XLSX,
+                    created_by=request.user,
+                    options={"preview": True, "update_existing": update_existing, "rows": total},
+                    source_name=(upload.name or "import.xlsx")[:255],
+                    counts=result.counts,
+                    errors=result.errors,
+                )
+                job.source_file.save(upload.name or "import.xlsx", upload, save=False)
+                job.save()  # PENDING but not queued: it runs only once the user confirms
+                return redirect("prospects:import_preview", pk=job.pk)
+    return render(request, "prospects/import/upload.html", {"form": form, "limits": limits_text()})
+
+
+@login_required
+@require_GET
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _import_job_for(request.user, pk)
+    if job.options.get("confirmed"):
+        return redirect("prospects:job_detail", pk=job.pk)
+    counts = job.counts
+    context = {
+        "job": job,
+        "counts": counts,
+        "errors": job.errors[:PREVIEW_ERRORS_SHOWN],
+        "more_errors": max(0, len(job.errors) - PREVIEW_ERRORS_SHOWN),
+        "update_existing": job.options.get("update_existing"),
+        "importable": counts.get("created", 0) + counts.get("updated", 0),
+    }
+    return render(request, "prospects/import/preview.html", context)
+
+
+@login_required
+@require_POST
+def import_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the previewed import; "valid rows only" must be asked for explicitly (G1)."""
+    require_right(request.user, IMPORT_RIGHT)
+    form = ImportStartForm(request.POST)
+    form.is_valid()
+    valid_only = bool(form.cleaned_data.get("valid_only"))
+    with transaction.atomic():
+        job = _import_job_for(request.user, pk)
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.status != JobStatus.PENDING or locked.options.get("confirmed"):
+            return redirect("prospects:job_detail", pk=job.pk)
+        options = dict(locked.options, confirmed=True, valid_only=valid_only)
+        Job.objects.filter(pk=locked.pk).update(options=options, counts={}, errors=[], created_at=timezone.now())
+        job_enqueue(locked.pk)
+    return redirect("prospects:job_detail", pk=job.pk)
+
+
+@login_required
+@require_GET
+def import_error_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The uploaded rows with the bad cells highlighted and an error column (B2)."""
+    job = _import_job_for(request.user, pk)
+    if not job.errors or not job.source_file:
+        raise Http404
+    try:
+        with stored_copy(job) as source:
+            path = error_file_for(source_path=source.name, errors=job.errors)
+    except ImportRejected as rejected:
+        raise Http404 from rejected
+    handle = open(path, "rb")  # noqa: SIM115  FileResponse closes it
+    os.unlink(path)
+    stem = os.path.splitext(os.path.basename(job.source_name or "import"))[0][:80] or "import"
+    response = FileResponse(handle, as_attachment=True, filename=f"erreurs-{stem}.xlsx", content_type=XLSX_TYPE)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo an Excel or vCard import (the user's own job, with the right that allowed it)."""
+    job = get_job_for(request.user, pk)
+    if job.kind not in IMPORT_KINDS:
+        raise Http404
+    require_right(request.user, import_undo_right(job))
+    if not import_can_undo(job):
+        messages.error(request, _("Cet import ne peut pas être annulé."))
+        return redirect("prospects:job_detail", pk=job.pk)
+    result = import_undo(job=job, by=request.user)
+    messages.success(request, _("Import annulé : %(count)d contact(s) supprimé(s).") % {"count": result.deleted})
+    if result.kept:
+        messages.warning(
+            request,
+            _("%(count)d contact(s) modifié(s) ou utilisé(s) depuis l'import ont été conservés.")
+            % {"count": len(result.kept)},
+        )
+    return redirect("prospects:job_detail", pk=job.pk)

@@ -1,0 +1,77 @@
+"""Exports of prospect contacts, run as background jobs."""
+
+import tempfile
+
+from django.core.files import File
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from crm.spreadsheets import header_row, text_cell
+from prospects.jobs.runner import JobOutcome, JobProgress, job_handler, job_save_result
+from prospects.models import Job, JobKind
+from prospects.selectors import ordering_for, prospect_list_annotate, prospects_matching, sort_param
+
+CHUNK = 2000
+
+
+def list_columns():
+    """The list page's columns (L1), as (title, value-of-contact)."""
+    return [
+        (_("Société"), lambda p: p.company.name if p.company else ""),
+        (_("Compte affecté à"), lambda p: str(p.company.assigned_to) if p.company and p.company.assigned_to else ""),
+        (
+            _("Société - type / statut"),
+            lambda p: f"{p.company.get_type_display()} {p.company.get_status_display()}" if p.company else "",
+        ),
+        (_("Nom"), lambda p: p.last_name),
+        (_("Prénom"), lambda p: p.first_name),
+        (_("Fonction"), lambda p: p.job_title),
+        (_("E-mail"), lambda p: p.email),
+        (_("Téléphone"), lambda p: p.phone),
+        (_("Mobile"), lambda p: p.mobile),
+        (_("Fax"), lambda p: p.fax),
+        (_("Région"), lambda p: p.get_region_display()),
+        (_("Affecté à"), lambda p: str(p.assigned_to) if p.assigned_to else ""),
+        (_("Statut"), lambda p: p.get_status_display()),
+        (_("Opportunités"), lambda p: p.opportunity_count),
+        (_("Propositions"), lambda p: p.proposal_count),
+        (_("Post-it"), lambda p: p.note_count),
+        (_("Dernier post-it"), lambda p: p.last_note or ""),
+    ]
+
+
+def prospects_for_export(job: Job):
+    """What the user saw: the ticked ids, or the list's filters (B6), in the list's sort order."""
+    user = job.created_by
+    filters = QueryDict(mutable=True)
+    for key, values in (job.options.get("filters") or {}).items():
+        filters.setlist(key, [str(value) for value in values])
+    _filterset, prospects = prospects_matching(user, filters)
+    ids = job.options.get("ids")
+    if ids is not None:
+        prospects = prospects.filter(pk__in=ids)
+    sort = sort_param(job.options.get("sort"))
+    return prospect_list_annotate(user, prospects).order_by(*ordering_for(sort))
+
+
+@job_handler(JobKind.EXPORT_XLSX)
+def export_xlsx(job: Job, progress: JobProgress) -> JobOutcome:
+    prospects = prospects_for_export(job)
+    progress.start(prospects.count())
+    columns = list_columns()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Contacts prospects"))
+    sheet.append(header_row(sheet, [title for title, _value in columns]))
+    written = 0
+    for prospect in prospects.iterator(chunk_size=CHUNK):
+        sheet.append([text_cell(sheet, value(prospect)) for _title, value in columns])
+        written += 1
+        progress.advance()
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        workbook.save(tmp.name)
+        name = f"contacts-prospects-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+        with open(tmp.name, "rb") as handle:
+            job_save_result(job, name=name, content=File(handle))
+    return JobOutcome(counts={"exported": written})

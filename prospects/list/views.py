@@ -1,0 +1,326 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.permissions import has_right
+from crm.selectors import diffusion_lists_visible_to
+from prospects.jobs.runner import job_create
+from prospects.list.filters import COMPANY_TYPE_CHOICES, ProspectFilter
+from prospects.list.forms import (
+    MassAssignForm,
+    MassDeleteForm,
+    MassExportForm,
+    MassSelectionForm,
+    MassStatusForm,
+    MassSubscriptionsForm,
+)
+from prospects.list.rows import R1, R10, RowRenderer
+from prospects.models import ContactStatus, JobKind
+from prospects.selectors import (
+    SORTS,
+    companies_for_picker,
+    companies_visible_among,
+    holds_right_somewhere,
+    prospect_list_values,
+    prospect_page,
+    prospect_row_rights,
+    prospects_matching,
+    sort_param,
+)
+from prospects.services import (
+    MASS_ACTION_LIMIT,
+    MassActionTooLarge,
+    MassResult,
+    prospects_mass_assign,
+    prospects_mass_delete,
+    prospects_mass_status,
+    prospects_mass_subscriptions,
+)
+
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 200
+
+
+def _page_size(data) -> int:
+    try:
+        size = int(data.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _is_htmx_partial(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+def _list_context(request: HttpRequest) -> dict:
+    user = request.user
+    filterset, prospects = prospects_matching(user, request.GET)
+    sort = sort_param(request.GET.get("sort"))
+    per_page = _page_size(request.GET)
+    page = prospect_page(
+        prospects,
+        sort=sort,
+        page=request.GET.get("page"),
+        per_page=per_page,
+        annotate=lambda queryset: prospect_list_values(user, queryset),
+    )
+    rights = prospect_row_rights(user, [row["pk"] for row in page.rows])
+    rows = RowRenderer(
+        can_create=has_right(user, f"prospects.{R1}"),
+        companies=companies_visible_among(user, {row["company_id"] for row in page.rows} - {None}),
+        csrf_token=get_token(request),
+    )
+    for row in page.rows:
+        row["html"] = rows.html(row, rights[row["pk"]])
+    query = request.GET.copy()
+    for key in ("page", "sort", "per_page"):
+        query.pop(key, None)
+    return {
+        "filter": filterset,
+        "page": page,
+        "sort": sort,
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+        "columns": _columns(sort),
+        "filter_query": query.urlencode(),
+        "list_query": request.GET.urlencode(),
+        "mass": _mass_actions_available(user),
+        "selected_company": filterset.form.cleaned_data.get("company") if filterset.is_valid() else None,
+    }
+
+
+def _filter_blocks(filterset, data) -> list[dict]:
+    """The multiple-choice filters with their options, evaluated here rather than in the template."""
+    blocks = []
+    for name in ProspectFilter.MULTIPLE:
+        field = filterset.form.fields[name]
+        chosen = set(data.getlist(name))
+        if hasattr(field, "queryset"):
+            options = [(str(obj.pk), str(obj), str(obj.pk) in chosen) for obj in field.queryset]
+            if name == "skill":
+                options = [
+                    (str(obj.pk), f"{obj.name} ({obj.category})", str(obj.pk) in chosen) for obj in field.queryset
+                ]
+        else:
+            options = [(str(value), label, str(value) in chosen) for value, label in field.choices]
+        blocks.append(
+            {
+                "name": name,
+                "label": filterset.filters[name].label,
+                "options": options,
+                "selected": sum(1 for _value, _label, checked in options if checked),
+            }
+        )
+    return blocks
+
+
+# (sort key, title) of each column (L1), in the guide's order.
+COLUMNS = (
+    ("company", gettext_lazy("Société")),
+    ("company_rep", gettext_lazy("Compte affecté à")),
+    ("company_type", gettext_lazy("Société - type / statut")),
+    ("last_name", gettext_lazy("Nom")),
+    ("first_name", gettext_lazy("Prénom")),
+    ("job_title", gettext_lazy("Fonction")),
+    ("email", gettext_lazy("E-mail")),
+    ("phone", gettext_lazy("Téléphone")),
+    ("mobile", gettext_lazy("Mobile")),
+    ("fax", gettext_lazy("Fax")),
+    ("region", gettext_lazy("Région")),
+    ("assigned_to", gettext_lazy("Affecté à")),
+    ("status", gettext_lazy("Statut")),
+    ("deals", gettext_lazy("Affaires")),
+    ("notes", gettext_lazy("Post-it")),
+)
+assert {key for key, _title in COLUMNS} == set(SORTS)
+
+
+def _columns(sort: str) -> list[dict]:
+    """Header cells: the sort each link applies and the arrow of the current one."""
+    current, descending = sort.removeprefix("-"), sort.startswith("-")
+    return [
+        {
+            "key": key,
+            "title": title,
+            "active": key == current,
+            "descending": key == current and descending,
+            "next_sort": f"-{key}" if key == current and not descending else key,
+        }
+        for key, title in COLUMNS
+    ]
+
+
+def _mass_actions_available(user) -> dict:
+    return {
+        "edit": holds_right_somewhere(user, R1),
+        "subscriptions": holds_right_somewhere(user, R10),
+        "vcf": holds_right_somewhere(user, "export_prospects_vcf"),
+        "statuses": ContactStatus.choices,
+    }
+
+
+@login_required
+@require_GET
+def prospect_list(request: HttpRequest) -> HttpResponse:
+    context = _list_context(request)
+    if _is_htmx_partial(request):
+        response = render(request, "prospects/_results.html", context)
+    else:
+        user = request.user
+        context["assign_form"] = MassAssignForm(user=user) if context["mass"]["edit"] else None
+        context["lists"] = (
+            list(diffusion_lists_visible_to(user).order_by("name")) if context["mass"]["subscriptions"] else []
+        )
+        context["filter_blocks"] = _filter_blocks(context["filter"], request.GET)
+        context["company_types"] = COMPANY_TYPE_CHOICES
+        context["company_type"] = request.GET.get("company_type", "")
+        response = render(request, "prospects/list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def company_picker(request: HttpRequest) -> HttpResponse:
+    """Search-as-you-type results of the company filter: a few visible companies, never all."""
+    query = request.GET.get("company_q", "")[:100]
+    companies = companies_for_picker(request.user, query)
+    return render(request, "prospects/_company_options.html", {"companies": companies, "query": query})
+
+
+def _back_to_list(request: HttpRequest, query: str = "") -> HttpResponse:
+    url = reverse("prospects:list") + (f"?{query}" if query else "")
+    return redirect(
+        url if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}) else "prospects:list"
+    )
+
+
+def _selection(user, form: MassSelectionForm):
+    """The visible contacts the mass action targets: the ticked ids, or the whole filter (B5)."""
+    data = form.cleaned_data
+    if data.get("select_all"):
+        return prospects_matching(user, form.filter_data)[1]
+    _filterset, visible = prospects_matching(user, QueryDict())
+    return visible.filter(pk__in=data["ids"])
+
+
+def _report(request: HttpRequest, result: MassResult, done_message: str) -> None:
+    messages.success(request, done_message)
+    if result.unchanged:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)d contact était déjà dans cet état.",
+                "%(n)d contacts étaient déjà dans cet état.",
+                result.unchanged,
+            )
+            % {"n": result.unchanged},
+        )
+    if result.refused:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d contact ignoré : vous n'avez pas le droit de le modifier.",
+                "%(n)d contacts ignorés : vous n'avez pas le droit de les modifier.",
+                result.refused,
+            )
+            % {"n": result.refused},
+        )
+    for contact, reason in result.skipped:
+        messages.warning(
+            request, _("%(contact)s n'a pas été supprimé : lié à %(reason)s.") % {"contact": contact, "reason": reason}
+        )
+
+
+MASS_ACTIONS = {
+    "assign": (MassAssignForm, R1),
+    "status": (MassStatusForm, R1),
+    "subscriptions": (MassSubscriptionsForm, R10),
+    "delete": (MassDeleteForm, R1),
+}
+
+
+@login_required
+@require_POST
+def prospect_mass_action(request: HttpRequest, action: str) -> HttpResponse:
+    """L6: change assignment or status, manage subscriptions, delete. POST only, CSRF checked."""
+    if action not in MASS_ACTIONS:
+        raise Http404
+    form_class, right = MASS_ACTIONS[action]
+    user = request.user
+    if not holds_right_somewhere(user, right):
+        raise PermissionDenied
+    form = form_class(request.POST, user=user)
+    back_query = request.POST.get("query", "") if len(request.POST.get("query", "")) <= 4000 else ""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to_list(request, back_query)
+    prospects = _selection(user, form)
+    data = form.cleaned_data
+    try:
+        if action == "assign":
+            result = prospects_mass_assign(prospects=prospects, to=data["assigned_to"], by=user)
+            done = ngettext(
+                "%(n)d contact réaffecté à %(rep)s.", "%(n)d contacts réaffectés à %(rep)s.", result.changed
+            ) % {"n": result.changed, "rep": data["assigned_to"] or _("personne")}
+        elif action == "status":
+            result = prospects_mass_status(prospects=prospects, status=data["status"], by=user)
+            done = ngettext(
+                "%(n)d contact passé au statut « %(status)s ».",
+                "%(n)d contacts passés au statut « %(status)s ».",
+                result.changed,
+            ) % {"n": result.changed, "status": ContactStatus(data["status"]).label}
+        elif action == "subscriptions":
+            subscribe = data["operation"] == MassSubscriptionsForm.SUBSCRIBE
+            result = prospects_mass_subscriptions(
+                prospects=prospects, lists=data["lists"], subscribe=subscribe, by=user
+            )
+            done = (
+                ngettext("%(n)d contact abonné.", "%(n)d contacts abonnés.", result.changed)
+                if subscribe
+                else ngettext("%(n)d contact désabonné.", "%(n)d contacts désabonnés.", result.changed)
+            ) % {"n": result.changed}
+        else:
+            result = prospects_mass_delete(prospects=prospects, by=user)
+            done = ngettext("%(n)d contact supprimé.", "%(n)d contacts supprimés.", result.changed) % {
+                "n": result.changed
+            }
+    except MassActionTooLarge as too_large:
+        messages.error(
+            request,
+            _("%(n)d contacts sélectionnés : une action de masse est limitée à %(limit)d contacts. Affinez le filtre.")
+            % {"n": too_large.count, "limit": MASS_ACTION_LIMIT},
+        )
+        return _back_to_list(request, back_query)
+    _report(request, result, done)
+    return _back_to_list(request, back_query)
+
+
+@login_required
+@require_POST
+def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
+    """B6: the ticked contacts, or every contact of the filtered list, to .xlsx in the background."""
+    form = MassExportForm(request.POST, user=request.user)
+    if not form.is_valid():
+        raise PermissionDenied
+    data = form.cleaned_data
+    if data.get("ids") and not data.get("select_all"):
+        options = {"ids": data["ids"]}
+    else:
+        filter_data = form.filter_data
+        options = {"filters": {key: filter_data.getlist(key) for key in filter_data}}
+    options["sort"] = sort_param(form.filter_data.get("sort"))
+    job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=options)
+    return redirect("prospects:job_detail", pk=job.pk)

@@ -1,0 +1,82 @@
+"""The rights of the prospects app, defined once: R1–R13 of the spec, the roles an admin starts
+from, and the rep rule. Every other module names a right through this module's constants.
+
+Each right is a `Right`: `.codename` ("edit_prospect", as stored in auth_permission and in
+django-guardian rows) and `.perm` ("prospects.edit_prospect", what `User.has_perm` takes).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+APP_LABEL = "prospects"
+
+
+@dataclass(frozen=True)
+class Right:
+    codename: str
+    label: str
+
+    @property
+    def perm(self) -> str:
+        return f"{APP_LABEL}.{self.codename}"
+
+    def __str__(self) -> str:
+        return self.perm
+
+
+# The rights R1–R13 of the spec. Codenames are stable; labels are the guide's wording.
+R1 = Right("edit_prospect", "Ajouter/modifier un contact prospect")
+R2 = Right("quick_add_prospects", "Charger des contacts prospects en masse (ajout rapide de fichiers vcf)")
+R3 = Right("manage_prospect_tasks", "Gestion des tâches sur les contacts prospects")
+R4 = Right(
+    "manage_free_prospect_opportunities",
+    "Gestion des opportunités sur un contact prospect libre (non rattaché à une société)",
+)
+R5 = Right("manage_prospect_skills", "Gérer l'environnement de compétences d'un contact prospect")
+R6 = Right("convert_prospect", "Convertir un contact prospect en contact client")
+R7 = Right("import_prospects", "Importer en masse des contacts prospects")
+R8 = Right("export_prospects_vcf", "Exporter des contacts prospects en VCF")
+R9 = Right("import_prospects_vcf", "Importer des contacts prospects à partir de VCF")
+R10 = Right("manage_prospect_subscriptions", "Gestion des abonnements aux listes de diffusion")
+R11 = Right("manage_own_prospect_notes", "Gérer ses notes pour les contacts prospects")
+R12 = Right("view_all_prospect_notes", "Voir toutes les notes saisies sur un contact prospect (toutes entités)")
+R13 = Right("manage_all_prospect_notes", "Gérer toutes les notes saisies sur un contact prospect")
+
+SPEC_RIGHTS = (R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13)
+ALL_RIGHTS = SPEC_RIGHTS
+# ProspectContact.Meta.permissions
+PERMISSIONS = tuple((right.codename, right.label) for right in ALL_RIGHTS)
+
+ROLES: dict[str, tuple[Right, ...]] = {
+    # Works their own prospects day to day.
+    "Commercial": (R1, R3, R4, R5, R6, R8, R10, R11),
+    # Loads and maintains the files; does not convert or manage deals.
+    "Assistant commercial": (R1, R2, R3, R5, R7, R8, R9, R10, R11),
+    # Everything, including other people's notes.
+    "Responsable commercial": (R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13),
+}
+ROLE_LABELS = {
+    "Commercial": _("Commercial"),
+    "Assistant commercial": _("Assistant commercial"),
+    "Responsable commercial": _("Responsable commercial"),
+}
+
+
+@transaction.atomic
+def roles_setup() -> dict[str, int]:
+    """Create or update the groups with exactly their rights. Idempotent."""
+    result = {}
+    for name, rights in ROLES.items():
+        codenames = {right.codename for right in rights}
+        group, _created = Group.objects.get_or_create(name=name)
+        permissions = Permission.objects.filter(content_type__app_label=APP_LABEL, codename__in=codenames)
+        found = set(permissions.values_list("codename", flat=True))
+        missing = codenames - found
+        if missing:
+            raise LookupError(f"rights missing from the database (run migrate): {sorted(missing)}")
+        group.permissions.set(permissions)
+        result[name] = len(found)
+    return result

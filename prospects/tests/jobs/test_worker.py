@@ -1,0 +1,100 @@
+"""A real Celery worker process on the configured broker runs a job end to end (G8)."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app as celery_app
+from conftest import skip_or_fail
+from prospects.jobs.runner import job_create
+from prospects.models import Job, JobKind, JobStatus
+from tests.factories import ProspectFactory
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _broker_answers() -> bool:
+    if not settings.CELERY_BROKER_URL:
+        return False
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def worker():
+    if connection.vendor != "postgresql":
+        skip_or_fail("the real-worker test needs PostgreSQL (set DATABASE_URL)")
+    if not _broker_answers():
+        skip_or_fail("the real-worker test needs a broker (set CELERY_BROKER_URL to a running Redis)")
+    env = dict(os.environ)
+    db = connection.settings_dict
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL="postgres://{}:{}@{}:{}/{}".format(
+            db["USER"], db["PASSWORD"] or "", db["HOST"] or "localhost", db["PORT"] or 5432, db["NAME"]
+        ),
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
+         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--loglevel=INFO", "--without-heartbeat", "--without-gossip",
+         "--without-mingle"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 180  # a loaded 2-core machine can take a while to boot Django + Celery
+    while not any("ready." in line for line in output):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("the Celery worker did not start:\n" + "".join(output))
+        time.sleep(0.2)
+    celery_app.conf.task_always_eager = False
+    process.output = output
+    yield process
+    celery_app.conf.task_always_eager = True
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _wait_finished(job: Job, timeout: float = 120) -> Job:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (JobStatus.DONE, JobStatus.FAILED):
+            return job
+        time.sleep(0.3)
+    raise AssertionError(f"job still {job.status} after {timeout}s")
+
+
+def test_a_real_worker_runs_an_export_job_end_to_end(worker, sales_rep, paris):
+    for index in range(30):
+        ProspectFactory(last_name=f"WORKER{index}", entities=[paris])
+
+    job = job_create(kind=JobKind.EXPORT_XLSX, by=sales_rep)  # autocommit: queued at once
+
+    job = _wait_finished(job)
+    assert job.status == JobStatus.DONE, f"{job.error_message}\n{''.join(worker.output)}"
+    assert job.counts == {"exported": 30}
+    assert job.attempts == 1 and job.started_at and job.finished_at
+    with job.result_file.open("rb") as handle:  # written by the worker, read through the storage API
+        assert handle.read(2) == b"PK"

@@ -1,0 +1,137 @@
+"""E1–E3: contacts out as vCards — one card, one multi-contact .vcf, or a .zip of one .vcf each.
+
+Only contacts the user may see *and* export (R8, globally or on the contact) are written.
+Small selections are answered in the request; larger ones run as an EXPORT_VCF job.
+"""
+
+import tempfile
+
+from django.core.files import File
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.permissions import has_right
+from prospects.jobs.runner import JobOutcome, JobProgress, job_handler, job_save_result
+from prospects.models import Job, JobKind, ProspectContact
+from prospects.selectors import prospects_changeable_by, prospects_matching
+from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS, VCardFields, prospect_uid, serialize, write_zip
+
+R8 = "export_prospects_vcf"
+# Above this many contacts the export runs in the background (a job with progress).
+SYNC_EXPORT_LIMIT = 500
+CHUNK = 2000
+
+_VALUES = (
+    "pk",
+    "last_name",
+    "first_name",
+    "company__name",
+    "department",
+    "job_title",
+    "email",
+    "phone",
+    "mobile",
+    "fax",
+    "address",
+    "postcode",
+    "city",
+    "country",
+    "description",
+    "updated_at",
+)
+
+
+def exportable_prospects(user: User, selection: QuerySet[ProspectContact]) -> QuerySet[ProspectContact]:
+    """The part of a (visible) selection the user may export: R8 globally, or on each contact."""
+    if has_right(user, f"prospects.{R8}"):
+        return selection
+    return selection.filter(pk__in=prospects_changeable_by(user, R8).values("pk"))
+
+
+def prospects_for_vcard_export(user: User, *, ids: list[int] | None = None, filters: dict | None = None):
+    """Ticked ids, or every contact matching the list's filters (B5), scoped and rights-checked."""
+    data = QueryDict(mutable=True)
+    for key, values in (filters or {}).items():
+        data.setlist(key, [str(value) for value in values])
+    _filterset, selection = prospects_matching(user, data if ids is None else QueryDict())
+    if ids is not None:
+        selection = selection.filter(pk__in=ids)
+    return exportable_prospects(user, selection).order_by("last_name", "first_name", "pk")
+
+
+def vcard_fields_of(prospects: QuerySet[ProspectContact]):
+    """Stream VCardFields from plain rows: no model instances, no per-row query."""
+    for row in prospects.values_list(*_VALUES, named=True).iterator(chunk_size=CHUNK):
+        yield VCardFields(
+            uid=prospect_uid(row.pk),
+            last_name=row.last_name,
+            first_name=row.first_name,
+            company=row.company__name or "",
+            department=row.department,
+            job_title=row.job_title,
+            email=row.email,
+            phone=row.phone,
+            mobile=row.mobile,
+            fax=row.fax,
+            address=row.address,
+            postcode=row.postcode,
+            city=row.city,
+            country=row.country,
+            description=row.description,
+            updated_at=row.updated_at,
+        )
+
+
+def export_file_name(*, as_zip: bool) -> str:
+    return f"contacts-prospects-{timezone.localtime():%Y%m%d-%H%M}.{'zip' if as_zip else 'vcf'}"
+
+
+def write_export(prospects, target, *, as_zip: bool, version: str = DEFAULT_VERSION, progress=None) -> int:
+    """Write the selection to `target` (a binary file); returns how many contacts."""
+
+    def counted():
+        for fields in vcard_fields_of(prospects):
+            if progress is not None:
+                progress.advance()
+            yield fields
+
+    if as_zip:
+        return write_zip(counted(), target, version)
+    written = 0
+    buffer = []
+    for fields in counted():
+        buffer.append(serialize(fields, version))
+        written += 1
+        if len(buffer) >= CHUNK:
+            target.write("".join(buffer).encode("utf-8"))
+            buffer.clear()
+    target.write("".join(buffer).encode("utf-8"))
+    return written
+
+
+def export_options(*, ids: list[int] | None, filters: dict | None, as_zip: bool, version: str) -> dict:
+    if version not in VERSIONS:
+        version = DEFAULT_VERSION
+    options = {"zip": bool(as_zip), "version": version}
+    if ids is not None:
+        options["ids"] = ids
+    else:
+        options["filters"] = filters or {}
+    return options
+
+
+@job_handler(JobKind.EXPORT_VCF)
+def export_vcf(job: Job, progress: JobProgress) -> JobOutcome:
+    options = job.options
+    prospects = prospects_for_vcard_export(job.created_by, ids=options.get("ids"), filters=options.get("filters"))
+    progress.start(prospects.count())
+    as_zip = bool(options.get("zip"))
+    with tempfile.TemporaryFile() as tmp:
+        written = write_export(
+            prospects, tmp, as_zip=as_zip, version=options.get("version", DEFAULT_VERSION), progress=progress
+        )
+        tmp.seek(0)
+        job_save_result(job, name=export_file_name(as_zip=as_zip), content=File(tmp))
+    return JobOutcome(counts={"exported": written})

@@ -1,0 +1,243 @@
+"""vCard pages: export one contact (E1), export a selection (E2/E3), import (I4) and quick add (L7)."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import require_right
+from prospects.imports.engine import MAX_STORED_ERRORS
+from prospects.jobs.runner import job_create, job_enqueue
+from prospects.models import Job, JobKind, JobStatus
+from prospects.selectors import get_job_for, get_prospect_for, holds_right_somewhere
+from prospects.vcard.exports import (
+    R8,
+    SYNC_EXPORT_LIMIT,
+    export_file_name,
+    export_options,
+    prospects_for_vcard_export,
+    write_export,
+)
+from prospects.vcard.forms import VCardExportForm, VCardStartForm, VCardUploadForm
+from prospects.vcard.imports import (
+    R2,
+    R9,
+    VIA_RIGHTS,
+    upload_limits_text,
+    uploads_check,
+    uploads_pack,
+    uploads_parse,
+    vcard_preview,
+)
+from prospects.vcard.reader import VCardRejected
+from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS, archive_stem, fields_of, safe_file_stem, serialize
+
+VCARD_TYPE = "text/vcard; charset=utf-8"
+PREVIEW_ERRORS_SHOWN = 20
+
+
+def _download(content: bytes | str, *, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _back_to_list(query: str = "") -> HttpResponse:
+    url = reverse("prospects:list")
+    return redirect(f"{url}?{query}" if query and len(query) <= 4000 else url)
+
+
+@login_required
+@require_GET
+def vcard_export_one(request: HttpRequest, pk: int) -> HttpResponse:
+    """E1: one contact as a .vcf (404 when not visible, 403 without R8 on it)."""
+    prospect = get_prospect_for(request.user, pk)
+    require_right(request.user, f"prospects.{R8}", prospect)
+    return vcard_response(prospect, request.GET.get("version"))
+
+
+def vcard_response(prospect, version: str | None) -> HttpResponse:
+    """The download of one (visible, rights-checked) contact; also served by the list's row menu."""
+    fields = fields_of(prospect)
+    return _download(
+        serialize(fields, version if version in VERSIONS else DEFAULT_VERSION),
+        filename=safe_file_stem(archive_stem(fields)) + ".vcf",
+        content_type=VCARD_TYPE,
+    )
+
+
+@login_required
+@require_POST
+def vcard_export_many(request: HttpRequest) -> HttpResponse:
+    """E2/E3: the ticked contacts (or the whole filter) as one .vcf or a .zip; big ones as a job."""
+    user = request.user
+    if not holds_right_somewhere(user, R8):
+        raise PermissionDenied
+    form = VCardExportForm(request.POST, user=user)
+    back_query = request.POST.get("query", "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to_list(back_query)
+    data = form.cleaned_data
+    if data.get("select_all"):
+        ids, filters = None, {key: form.filter_data.getlist(key) for key in form.filter_data}
+    else:
+        ids, filters = data["ids"], None
+    prospects = prospects_for_vcard_export(user, ids=ids, filters=filters)
+    count = prospects.count()
+    if not count:
+        messages.error(request, _("Aucun des contacts sélectionnés ne peut être exporté."))
+        return _back_to_list(back_query)
+    if count > SYNC_EXPORT_LIMIT:
+        options = export_options(ids=ids, filters=filters, as_zip=data["zip"], version=data["version"])
+        job = job_create(kind=JobKind.EXPORT_VCF, by=user, options=options)
+        return redirect("prospects:job_detail", pk=job.pk)
+    buffer = io.BytesIO()
+    write_export(prospects, buffer, as_zip=data["zip"], version=data["version"])
+    return _download(
+        buffer.getvalue(),
+        filename=export_file_name(as_zip=data["zip"]),
+        content_type="application/zip" if data["zip"] else VCARD_TYPE,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Import (I4, R9) and quick add by drop zone (L7, R2): upload → preview (dry run) → job.
+
+
+def _upload_and_preview(request: HttpRequest, *, via: str) -> tuple[HttpResponse | None, VCardUploadForm]:
+    """Check and parse the posted files, store them in a not-yet-queued job, go to its preview.
+
+    The response is None (and the form carries the errors) when nothing could be previewed."""
+    form = VCardUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return None, form
+    files = form.cleaned_data["files"]
+    try:
+        uploads_check([(upload.name or "", upload.size) for upload in files])
+    except VCardRejected as rejected:
+        form.add_error("files", rejected.message)
+        return None, form
+    uploads = [(upload.name or "contacts.vcf", upload.read()) for upload in files]
+    parsed = uploads_parse(uploads)
+    if not parsed.files:
+        for error in parsed.rejected:
+            form.add_error("files", error["message"])
+        return None, form
+    update_existing = form.cleaned_data["existing"] == "update"
+    counts, errors, cards = vcard_preview(user=request.user, upload=parsed, update_existing=update_existing)
+    job = Job(
+        kind=JobKind.IMPORT_VCF,
+        created_by=request.user,
+        options={
+            "preview": True,
+            "via": via,
+            "update_existing": update_existing,
+            "files": [name for name, _data in uploads],
+            "cards": parsed.card_total,
+            "preview_cards": cards,
+        },
+        source_name=", ".join(name for name, _data in uploads)[:255],
+        counts=counts,
+        errors=errors[:MAX_STORED_ERRORS],
+    )
+    job.source_file.save("vcards.zip", uploads_pack(uploads), save=False)
+    job.save()  # PENDING but not queued: it runs only once the user confirms the preview
+    return redirect("prospects:vcard_preview", pk=job.pk), form
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vcard_import(request: HttpRequest) -> HttpResponse:
+    """I4: the import page, one or many .vcf files (R9)."""
+    require_right(request.user, R9)
+    if request.method == "POST":
+        response, form = _upload_and_preview(request, via="import")
+        if response is not None:
+            return response
+    else:
+        form = VCardUploadForm()
+    return render(request, "prospects/vcard/upload.html", {"form": form, "limits": upload_limits_text()})
+
+
+@login_required
+@require_POST
+def vcard_quick_add(request: HttpRequest) -> HttpResponse:
+    """L7: files dropped on the list's drop zone (R2); errors are shown back on the list."""
+    require_right(request.user, R2)
+    response, form = _upload_and_preview(request, via="quick_add")
+    if response is not None:
+        return response
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return _back_to_list()
+
+
+def _vcard_job_for(user, pk: int) -> Job:
+    job = get_job_for(user, pk)
+    if job.kind != JobKind.IMPORT_VCF:
+        raise Http404
+    return job
+
+
+ACTION_LABELS = {
+    "create": gettext_lazy("Création"),
+    "update": gettext_lazy("Mise à jour du contact existant"),
+    "skip": gettext_lazy("Ignorée : contact déjà présent"),
+    "error": gettext_lazy("Erreur"),
+}
+
+
+@login_required
+@require_GET
+def vcard_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _vcard_job_for(request.user, pk)
+    if job.options.get("confirmed"):
+        return redirect("prospects:job_detail", pk=job.pk)
+    counts = job.counts
+    cards = [dict(card, label=ACTION_LABELS.get(card["action"], "")) for card in job.options.get("preview_cards", [])]
+    context = {
+        "job": job,
+        "counts": counts,
+        "cards": cards,
+        "more_cards": max(0, job.options.get("cards", 0) - len(cards)),
+        "errors": job.errors[:PREVIEW_ERRORS_SHOWN],
+        "more_errors": max(0, len(job.errors) - PREVIEW_ERRORS_SHOWN),
+        "update_existing": job.options.get("update_existing"),
+        "importable": counts.get("created", 0) + counts.get("updated", 0),
+        "via": job.options.get("via"),
+    }
+    return render(request, "prospects/vcard/preview.html", context)
+
+
+@login_required
+@require_POST
+def vcard_import_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the previewed import; importing only the valid cards must be asked for (G1)."""
+    job = _vcard_job_for(request.user, pk)
+    require_right(request.user, VIA_RIGHTS.get(job.options.get("via"), R9))
+    form = VCardStartForm(request.POST)
+    valid_only = form.is_valid() and form.cleaned_data["valid_only"]
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.status != JobStatus.PENDING or locked.options.get("confirmed"):
+            return redirect("prospects:job_detail", pk=job.pk)
+        options = dict(locked.options, confirmed=True, valid_only=valid_only)
+        options.pop("preview_cards", None)
+        Job.objects.filter(pk=locked.pk).update(options=options, counts={}, errors=[], created_at=timezone.now())
+        job_enqueue(locked.pk)
+    return redirect("prospects:job_detail", pk=job.pk)
