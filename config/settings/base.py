@@ -143,7 +143,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Login throttling (django-axes), on the app's login page and the admin's alike: after
 # AXES_FAILURE_LIMIT failures for one username from one address, that pair is refused for
 # AXES_COOLOFF_MINUTES or until an administrator deletes the attempt in the admin
-# ("Tentatives d'accès"). Counting per pair keeps an attacker from locking a colleague out
+# (« Tentatives de connexion »). Counting per pair keeps an attacker from locking a colleague out
 # from another address. Attempts live in the database, shared by every gunicorn worker and
 # machine (a per-process cache would multiply the limit by the number of workers).
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
