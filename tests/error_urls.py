@@ -3,7 +3,8 @@
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.urls import path
 
-from config.urls import handler500, urlpatterns as project_urlpatterns  # noqa: F401
+from config.urls import handler500  # noqa: F401
+from config.urls import urlpatterns as project_urlpatterns
 
 
 def _bad_request(request):

@@ -83,7 +83,7 @@ def test_no_template_or_python_module_writes_inline_script():
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".py":
             # Python code mentions "<script" when it sniffs uploads; only HTML it writes matters.
-            text = "\n".join(line for line in text.splitlines() if "<" in line and "b\"<" not in line)
+            text = "\n".join(line for line in text.splitlines() if "<" in line and 'b"<' not in line)
         _assert_no_inline_code(text, str(path.relative_to(ROOT)))
 
 

@@ -95,7 +95,8 @@ django.setup()
 from django.conf import settings
 from django.test import Client
 client = Client()
-print(settings.DEBUG, client.get('/static/js/behaviours.js').status_code, client.get('/static/vendor/htmx.min.js').status_code)
+static = [client.get(f'/static/{name}').status_code for name in ('js/behaviours.js', 'vendor/htmx.min.js')]
+print(settings.DEBUG, *static)
 missing = client.get('/nowhere/')
 print(missing.status_code, 'Page introuvable' in missing.content.decode(), 'Content-Security-Policy' in missing)
 """
