@@ -48,7 +48,7 @@ def main() -> int:
     ensure_database(url)  # JIT is off on every connection (config/settings/base.py)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ["DEBUG"] = "false"
+    os.environ["DJANGO_DEBUG"] = "false"
     import django
 
     django.setup()

@@ -42,7 +42,7 @@ def setup_django(workdir: str) -> None:
         ensure_database(url)  # the bench's own database, never the app's
     os.environ["DATABASE_URL"] = url or f"sqlite:///{workdir}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ["DEBUG"] = "false"
+    os.environ["DJANGO_DEBUG"] = "false"
     os.environ.pop("CELERY_BROKER_URL", None)
     import django
     from django.conf import settings

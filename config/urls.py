@@ -9,6 +9,8 @@ admin.site.site_header = _("CRM — Administration")
 admin.site.site_title = _("CRM")
 admin.site.index_title = _("Utilisateurs, droits et données")
 
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/prospects/", permanent=False), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -87,3 +87,36 @@ def test_the_wsgi_application_tunes_the_garbage_collector():
         timeout=60,
     )
     assert result.stdout.split() == ["100000", "True"], result.stderr
+
+
+_LOCAL_PAGES = """
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+client = Client()
+static = [client.get(f'/static/{name}').status_code for name in ('js/behaviours.js', 'vendor/htmx.min.js')]
+print(settings.DEBUG, *static)
+missing = client.get('/nowhere/')
+print(missing.status_code, 'Page introuvable' in missing.content.decode(), 'Content-Security-Policy' in missing)
+"""
+
+
+def _local(**extra_env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings.local", **extra_env)
+    result = subprocess.run(
+        [sys.executable, "-c", _LOCAL_PAGES], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    return result.stdout.split(), result.stderr
+
+
+def test_make_run_shows_the_site_error_pages_and_still_serves_static_files():
+    output, errors = _local()
+    assert output == ["False", "200", "200", "404", "True", "True"], errors
+
+
+def test_debug_is_one_environment_variable_away():
+    output, errors = _local(DJANGO_DEBUG="1")
+    assert output[:3] == ["True", "200", "200"], errors
+    assert output[3:5] == ["404", "False"], errors  # Django's technical 404 page

@@ -1,8 +1,10 @@
 """Settings shared by every environment; the environment chooses database and broker."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,8 @@ from config.settings.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = env_bool("DEBUG", False)
+# DJANGO_DEBUG=1 shows Django's debug pages instead of the site's error pages (developers only).
+DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -25,6 +28,8 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "simple_history",
+    "axes",
+    "csp",
     "accounts",
     "crm",
     "prospects",
@@ -33,6 +38,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -42,6 +49,41 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it turns a lockout signalled by the login views into its page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Content-Security-Policy (django-csp) on every response: scripts and styles come only from
+# our own static files, never from inline code or attributes (see static/js/behaviours.js
+# for the confirmations and auto-submits that used to be inline handlers).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+# Sent as Permissions-Policy: feature=() for each (config/middleware.py).
+PERMISSIONS_POLICY_DENIED = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "usb",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,6 +129,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -95,6 +139,24 @@ ANONYMOUS_USER_NAME = None  # no guardian anonymous user: every page requires a 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/prospects/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes), on the app's login page and the admin's alike: after
+# AXES_FAILURE_LIMIT failures for one username from one address, that pair is refused for
+# AXES_COOLOFF_MINUTES or until an administrator deletes the attempt in the admin
+# (« Tentatives de connexion »). Counting per pair keeps an attacker from locking a colleague out
+# from another address. Attempts live in the database, shared by every gunicorn worker and
+# machine (a per-process cache would multiply the limit by the number of workers).
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+# The client address: REMOTE_ADDR, or behind LOGIN_THROTTLE_PROXY_COUNT reverse proxies the address
+# the outermost one saw, from X-Forwarded-For (never a value the client could choose).
+LOGIN_THROTTLE_PROXY_COUNT = env_int("LOGIN_THROTTLE_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -79,7 +79,7 @@ class RowRenderer:
                 item = (
                     f'<li><form method="post" action="{url}"><input type="hidden" name="csrfmiddlewaretoken" '
                     f'value="{escape(csrf_token)}"><button type="submit" class="menu-button danger" '
-                    f'data-action="{name}" data-confirm="{{confirm}}" onclick="return confirm(this.dataset.confirm)">'
+                    f'data-action="{name}" data-confirm="{{confirm}}">'
                     f"{label}</button></form></li>"
                 )
             else:

@@ -3,11 +3,17 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from prospects.demo import DEMO_PASSWORD
 from tests.browser.conftest import ARTIFACTS, login
 
 pytestmark = pytest.mark.browser
+
+
+def wait_for_count(page, number: int) -> None:
+    # A locator assertion, not wait_for_function: the page's CSP refuses the latter's eval.
+    expect(page.locator("#results .count")).to_have_text(re.compile(rf"^\s*{number} "), use_inner_text=True)
 
 
 def count_text(page) -> str:
@@ -22,7 +28,7 @@ def test_filter_search_select_three_and_change_their_status(page, demo_data):
 
     page.click("summary:has-text('Affectation')")
     page.check("input[name=assigned_to] + *, label:has-text('DIRON Marine') input[name=assigned_to]")
-    page.wait_for_function("document.querySelector('#results .count').innerText.startsWith('2 ')")
+    wait_for_count(page, 2)
     page.click("summary:has-text('Statut')")
     page.check("label:has-text('Affecté') input[name=status]")
     page.wait_for_url(re.compile(r".*status=affecte.*"))
@@ -32,13 +38,13 @@ def test_filter_search_select_three_and_change_their_status(page, demo_data):
 
     page.fill("#id_q", "duband")
     page.wait_for_url(re.compile(r".*q=duband.*"))
-    page.wait_for_function("document.querySelector('#results .count').innerText.startsWith('1 ')")
+    wait_for_count(page, 1)
     assert page.locator("#results td.name").all_inner_texts() == ["DUBAND"]
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "list-filtered.png"), full_page=True)
 
     page.click("a.reset")
-    page.wait_for_function("document.querySelector('#results .count').innerText.startsWith('10 ')")
+    wait_for_count(page, 10)
     checks = page.locator("#results .row-check")
     for index in range(3):
         checks.nth(index).check()
@@ -99,7 +105,7 @@ def test_the_company_picker_filters_the_table(page, demo_data):
     page.fill("#company-q", "it con")
     page.click(".company-option:has-text('IT CONNECT')")
     page.wait_for_url(re.compile(r".*company=\d+.*"))
-    page.wait_for_function("document.querySelector('#results .count').innerText.startsWith('3 ')")
+    wait_for_count(page, 3)
     assert sorted(page.locator("#results td.name").all_inner_texts()) == ["BLOUJ", "JEANOT", "LUJIS"]
 
 
