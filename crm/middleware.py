@@ -1,10 +1,13 @@
 """One guard for hostile requests, before any view or the CSRF check reads the body.
 
-- a NUL byte or an overlong value in a parameter: 400 (PostgreSQL refuses NUL in text);
+- a NUL byte, an integer past 64 bits or an overlong value in a parameter: 400
+  (PostgreSQL refuses NUL in text, the drivers integers past bigint);
 - a Content-Length past the page's upload ceiling (crm.uploads): 413, body left unread;
 - a multipart body Django cannot parse (a 1,000-character file name overflows its part
   header limit) or that streams past the ceiling: a French page, not a bare 400.
 """
+
+import re
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
@@ -30,13 +33,25 @@ def unreadable_upload_message() -> str:
     )
 
 
-def _hostile_parameter(params: QueryDict) -> bool:
+# An integer no id column can hold (PostgreSQL's bigint, SQLite's INTEGER): never a valid id,
+# and a query built from it fails in the database driver.
+_OVERSIZED_INTEGER = re.compile(r"\s*[-+]?\d{19,}\s*")
+MAX_ID = 2**63 - 1
+
+
+def _hostile_value(value: str, *, max_length: int | None) -> bool:
+    if "\x00" in value or (max_length is not None and len(value) > max_length):
+        return True
+    return bool(_OVERSIZED_INTEGER.fullmatch(value)) and abs(int(value)) > MAX_ID
+
+
+def _hostile_parameter(params: QueryDict, *, max_length: int | None = MAX_PARAMETER_LENGTH) -> bool:
+    """NUL anywhere, an integer past 64 bits, or (in the address) an overlong value."""
     for key, values in params.lists():
         if "\x00" in key or len(key) > MAX_PARAMETER_LENGTH:
             return True
-        for value in values:
-            if "\x00" in value or len(value) > MAX_PARAMETER_LENGTH:
-                return True
+        if any(_hostile_value(value, max_length=max_length) for value in values):
+            return True
     return False
 
 
@@ -72,7 +87,7 @@ class RequestGuardMiddleware:
             return refused_response(request, refused.message, status=413)
         except MultiPartParserError:
             return refused_response(request, unreadable_upload_message(), status=400)
-        if request.content_type == "application/x-www-form-urlencoded" and _hostile_parameter(post):
+        if _hostile_parameter(post, max_length=None):  # long texts (notes, descriptions) are fine
             return refused_response(request, _("Une valeur envoyée par le formulaire est invalide."), status=400)
         return None
 

@@ -62,7 +62,7 @@ def test_a_binary_format_must_start_as_that_format_does(sales_rep, task, name, c
         ("logo.png", PNG),
         ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 32),
         ("contrat.docx", b"PK\x03\x04" + b"\0" * 32),
-        ("notes.txt", BOM + "Rappeler Julie : 3 < 5 et a<b.".encode()),
+        ("notes.txt", BOM + b"Rappeler Julie : 3 < 5 et a<b."),
         ("mail.eml", b"From: a@example.com\r\nSubject: x\r\n\r\n<html><body>Bonjour</body></html>"),
         ("table.csv", b"Nom;Chiffre\nDUPONT;<100\n"),
     ],
@@ -88,9 +88,13 @@ def test_every_download_is_an_attachment_with_nosniff_sandbox_and_a_safe_file_na
 def _raw_multipart(client, task, file_name: str):
     boundary = "XyZbOuNdArY"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{file_name}"\r\n'
-        f"Content-Type: application/pdf\r\n\r\n"
-    ).encode() + PDF + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{file_name}"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + PDF
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return client.generic(
         "POST", f"/tasks/{task.pk}/attachments/", body, content_type=f"multipart/form-data; boundary={boundary}"
     )
