@@ -79,7 +79,8 @@ def tasks_tab(user: User, prospect: ProspectContact, newest_first: bool = True) 
 
 def _next_url(request: HttpRequest, default: str) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+    # A path only: redirect() would take any other word for a view name and fail on it.
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return url
     return default
 
