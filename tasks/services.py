@@ -16,12 +16,11 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from crm.storage import stored_files_delete_on_commit
 from prospects.models import ProspectContact
+from tasks.file_types import MAGIC, SNIFF_BYTES, format_matches, looks_like_markup
 from tasks.models import Task, TaskAttachment, TaskPriority, TaskStatus
 
 R3 = "prospects.manage_prospect_tasks"
 MASS_TASK_LIMIT = 1000
-# The first bytes of a file that a browser could render as a page whatever its extension.
-_MARKUP_STARTS = (b"<!doctype html", b"<html", b"<svg", b"<?xml", b"<script", b"<head", b"<body", b"<iframe")
 TASK_FIELDS = ("priority", "due_at", "type", "name", "followed_by", "description", "status")
 
 
@@ -123,10 +122,18 @@ def attachment_check(upload) -> str:
     if upload.size == 0:
         raise ValidationError(_("%(file)s : fichier vide.") % {"file": shown})
     upload.seek(0)
-    head = upload.read(512).lstrip().lower()
+    head = upload.read(SNIFF_BYTES)
     upload.seek(0)
-    if head.startswith(_MARKUP_STARTS):
+    # Checked by content, not by name: a binary format must start as it does, and nothing
+    # else may read as markup (HTML, SVG, XML, script), whatever BOM or case hides it.
+    matches = format_matches(extension, head)
+    if (not matches or extension not in MAGIC) and looks_like_markup(head):
         raise ValidationError(_("%(file)s : les pages HTML et images SVG ne sont pas acceptées.") % {"file": shown})
+    if not matches:
+        raise ValidationError(
+            _("%(file)s : le contenu ne correspond pas à un fichier .%(extension)s.")
+            % {"file": shown, "extension": extension}
+        )
     return name
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from accounts.permissions import has_right, require_right
+from crm.middleware import unreadable_upload_message
+from crm.uploads import UploadTooLarge
 from prospects.models import ProspectContact
 from prospects.selectors import get_prospect_for, holds_right_somewhere
 from tasks.forms import AttachmentForm, MyTasksFilter, TaskForm, TaskMassForm
@@ -76,7 +79,8 @@ def tasks_tab(user: User, prospect: ProspectContact, newest_first: bool = True) 
 
 def _next_url(request: HttpRequest, default: str) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+    # A path only: redirect() would take any other word for a view name and fail on it.
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return url
     return default
 
@@ -156,7 +160,15 @@ def task_attach(request: HttpRequest, pk: int) -> HttpResponse:
     """T2 "Attacher un document": one or more files, checked against the published limits."""
     quota = AttachmentQuotaHandler(request)
     request.upload_handlers.insert(0, quota)
-    return _task_attach(request, pk, quota)
+    try:
+        return _task_attach(request, pk, quota)
+    except MultiPartParserError as unreadable:
+        # A body Django cannot parse (a file name past its part-header limit) or past the
+        # page's ceiling: the form again with the reason; nothing was stored.
+        task = _manageable_task(request, pk)
+        if isinstance(unreadable, UploadTooLarge):
+            return _attach_page(request, task, AttachmentForm(), [unreadable.message], status=413)
+        return _attach_page(request, task, AttachmentForm(), [unreadable_upload_message()], status=400)
 
 
 @csrf_protect
@@ -180,6 +192,10 @@ def _task_attach(request: HttpRequest, pk: int, quota: "AttachmentQuotaHandler")
                          len(stored)) % {"n": len(stored), "task": task},
             )  # fmt: skip
             return redirect(tasks_tab_url(task.prospect_id))
+    return _attach_page(request, task, form, errors, status=400 if errors or form.errors else 200)
+
+
+def _attach_page(request: HttpRequest, task: Task, form: AttachmentForm, errors: list, *, status: int) -> HttpResponse:
     context = {
         "form": form,
         "task": task,
@@ -189,7 +205,7 @@ def _task_attach(request: HttpRequest, pk: int, quota: "AttachmentQuotaHandler")
         "errors": errors,
     }
     template = "tasks/_attach.html" if _is_htmx(request) else "tasks/attach.html"
-    return render(request, template, context, status=400 if errors or form.errors else 200)
+    return render(request, template, context, status=status)
 
 
 @login_required

@@ -44,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "crm.middleware.RequestGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -221,6 +222,29 @@ if _RENDERABLE & set(TASK_ATTACHMENT_EXTENSIONS) or TASK_ATTACHMENT_MAX_SIZE <= 
     raise ImproperlyConfigured(
         "TASK_ATTACHMENT_*: positive limits required; HTML, SVG, XML and scripts cannot be allowed."
     )
+
+# Upload ceilings, the one place that says how large a request body may be (crm.uploads):
+# per upload page, (largest file, largest total of files); the body may hold that total
+# plus a margin for the multipart framing and the form around the files. Any other page takes no file and at most
+# DATA_UPLOAD_MAX_MEMORY_SIZE plus the margin. A larger Content-Length is refused with a
+# 413 before the body is read, and a body that streams past it is cut short. The pages'
+# own limits (prospects.imports, prospects.vcard_reader, TASK_ATTACHMENT_*) apply after;
+# tests/test_uploads.py checks that these figures match them.
+_MIB = 1024 * 1024
+UPLOAD_MARGIN_BYTES = 1 * _MIB
+UPLOAD_LIMITS = {
+    "prospects:import_upload": (20 * _MIB, 20 * _MIB),
+    "prospects:vcard_import": (10 * _MIB, 50 * _MIB),
+    "prospects:vcard_quick_add": (10 * _MIB, 50 * _MIB),
+    "tasks:attach": (TASK_ATTACHMENT_MAX_SIZE, TASK_ATTACHMENT_MAX_SIZE * TASK_ATTACHMENT_MAX_FILES),
+    "admin:tasks_taskattachment_add": (TASK_ATTACHMENT_MAX_SIZE, TASK_ATTACHMENT_MAX_SIZE),
+    "admin:tasks_taskattachment_change": (TASK_ATTACHMENT_MAX_SIZE, TASK_ATTACHMENT_MAX_SIZE),
+}
+FILE_UPLOAD_HANDLERS = [
+    "crm.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Celery: a broker URL means real workers; without one, tasks run in-process (eager)
 # through the very same task code.

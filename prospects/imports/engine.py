@@ -210,14 +210,20 @@ def xlsx_check(path: str | Path, *, size: int | None = None) -> None:
 def _check_xml_prolog(archive: zipfile.ZipFile, member: zipfile.ZipInfo, not_xlsx: str) -> None:
     # An Office file never declares a DTD: refusing any DOCTYPE rules out entity expansion
     # ("billion laughs") and external entities whatever the parser behind does with them.
+    # The whole part is scanned in chunks (a DTD can hide behind 64 KB of comment); each
+    # window keeps the previous chunk's tail so a keyword cut in two is still seen.
+    overlap = len(b"<!doctype") - 1
     try:
         with archive.open(member) as handle:
-            head = handle.read(PROLOG_SCAN_BYTES)
+            head = window = handle.read(PROLOG_SCAN_BYTES)
+            while window:
+                lowered = window.lower()
+                if b"<!doctype" in lowered or b"<!entity" in lowered:
+                    raise ImportRejected(_("Le fichier contient des déclarations XML interdites (DTD, entités)."))
+                chunk = handle.read(PROLOG_SCAN_BYTES)
+                window = window[-overlap:] + chunk if chunk else b""
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
         raise ImportRejected(_("Le fichier est endommagé ou tronqué.")) from exc
-    lowered = head.lower()
-    if b"<!doctype" in lowered or b"<!entity" in lowered:
-        raise ImportRejected(_("Le fichier contient des déclarations XML interdites (DTD, entités)."))
     if head and not _ROOT_ELEMENT.search(head) and len(head) == PROLOG_SCAN_BYTES:
         raise ImportRejected(not_xlsx)
 

@@ -46,7 +46,7 @@ def test_task_update_saves_only_what_changed(julies_tasks):
 
 def test_a_rolled_back_delete_keeps_the_files(julies_tasks, sales_rep):
     task = julies_tasks[0]
-    (attachment,) = attachments_add(task=task, files=[SimpleUploadedFile("a.pdf", b"%PDF")], by=sales_rep)
+    (attachment,) = attachments_add(task=task, files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4")], by=sales_rep)
     path = Path(attachment.file.path)
     with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
         task_delete(task=task)
