@@ -143,7 +143,7 @@ def run_ours(path: Path, *, dry_run: bool) -> dict:
     from django.core.files import File
 
     from accounts.models import User
-    from prospects.imports.engine import xlsx_import
+    from prospects.imports.run import xlsx_import
     from prospects.jobs.runner import job_run
     from prospects.models import Job, JobKind, JobStatus, ProspectContact
 
@@ -260,7 +260,7 @@ def run_same_rows(path: Path) -> dict:
     from python_calamine import CalamineWorkbook
 
     from prospects.imports.columns import DATA_SHEET
-    from prospects.imports.engine import gin_indexes_flush
+    from prospects.imports.pipeline import gin_indexes_flush
     from prospects.models import ProspectContact
 
     if not (DUMP_DIR / "prospects_prospectcontact").exists():

@@ -15,21 +15,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import require_right
-from prospects.imports.engine import (
-    IMPORT_RIGHT,
-    MAX_UPLOAD_BYTES,
-    ImportRejected,
-    import_can_undo,
-    import_undo,
-    import_undo_right,
-    limits_text,
-    stored_copy,
-    xlsx_check,
-    xlsx_import,
-)
 from prospects.imports.files import error_file_for, template_write
+from prospects.imports.run import xlsx_import
+from prospects.imports.undo import import_can_undo, import_undo, import_undo_right
+from prospects.imports.xlsx import MAX_UPLOAD_BYTES, ImportRejected, limits_text, stored_copy, xlsx_check
 from prospects.jobs.runner import job_enqueue
 from prospects.models import IMPORT_KINDS, Job, JobKind, JobStatus
+from prospects.rights import R7
 from prospects.selectors import get_job_for
 
 PREVIEW_ERRORS_SHOWN = 20
@@ -72,7 +64,7 @@ def _import_job_for(user, pk: int) -> Job:
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> FileResponse:
-    require_right(request.user, IMPORT_RIGHT)
+    require_right(request.user, R7.perm)
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as tmp:
         path = tmp.name
     try:
@@ -91,7 +83,7 @@ def import_template(request: HttpRequest) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload a filled template: checked, stored in a (not yet queued) job, previewed."""
-    require_right(request.user, IMPORT_RIGHT)
+    require_right(request.user, R7.perm)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -145,7 +137,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the previewed import; "valid rows only" must be asked for explicitly (G1)."""
-    require_right(request.user, IMPORT_RIGHT)
+    require_right(request.user, R7.perm)
     form = ImportStartForm(request.POST)
     form.is_valid()
     valid_only = bool(form.cleaned_data.get("valid_only"))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import has_right
-from prospects.imports.engine import import_can_undo, import_undo_right
+from prospects.imports.undo import import_can_undo, import_undo_right
 from prospects.jobs.runner import job_count_labels, job_percent, job_progress, job_retry
 from prospects.selectors import get_job_for
 

@@ -1,7 +1,7 @@
 """I4 and quick add (L7): vCard files into contacts, through the shared import pipeline.
 
 The reader (`prospects.vcard.reader`) turns each card into a row keyed like the Excel
-template; `prospects.imports.engine` validates the rows into plans (create / update / skip /
+template; `prospects.imports.checks` validates the rows into plans (create / update / skip /
 error, matching on e-mail or name + company, G4) and writes them inside the job's
 transaction, all-or-nothing unless the user chose to import the valid cards only (G1).
 A card the reader could not read counts as an error row of that pipeline.
@@ -21,14 +21,9 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.permissions import has_right
-from prospects.imports.engine import (
-    ERROR,
-    ImportContext,
-    ImportHasErrors,
-    SourceRow,
-    import_run,
-    rows_validate,
-)
+from prospects.imports.checks import ImportContext, rows_validate
+from prospects.imports.plans import ERROR, ImportHasErrors, SourceRow
+from prospects.imports.run import import_run
 from prospects.jobs.runner import JobFailed, JobOutcome, JobProgress, job_handler
 from prospects.models import Job, JobKind
 from prospects.vcard.reader import MAX_FILE_BYTES, MAX_FILES, ParsedFile, VCardRejected, parse_vcards

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import require_right
-from prospects.imports.engine import MAX_STORED_ERRORS
+from prospects.imports.plans import MAX_STORED_ERRORS
 from prospects.jobs.runner import job_create, job_enqueue
 from prospects.models import Job, JobKind, JobStatus
 from prospects.selectors import get_job_for, get_prospect_for, holds_right_somewhere

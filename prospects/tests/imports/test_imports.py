@@ -1,4 +1,4 @@
-"""The import pipeline: parse, validate, write (prospects.imports.engine), without the web layer."""
+"""The import pipeline: parse, validate, write (prospects.imports.checks, .writer, .run), without the web layer."""
 
 import pytest
 from django.db import connection
@@ -6,17 +6,12 @@ from openpyxl import load_workbook
 
 from crm.choices import CompanyType
 from crm.models import Company
+from prospects.imports.checks import ImportContext, rows_validate
 from prospects.imports.columns import COLUMNS, DATA_SHEET, ERRORS_TITLE, INSTRUCTIONS_SHEET, LISTS_SHEET
-from prospects.imports.engine import (
-    ImportContext,
-    ImportHasErrors,
-    SourceRow,
-    XlsxSource,
-    import_run,
-    rows_validate,
-    xlsx_import,
-)
 from prospects.imports.files import error_file_for, template_write
+from prospects.imports.plans import ImportHasErrors, SourceRow
+from prospects.imports.run import import_run, xlsx_import
+from prospects.imports.xlsx import XlsxSource
 from prospects.models import ContactStatus, Origin, ProspectContact
 from prospects.tests.imports.import_helpers import TITLES, contact_row, write_xlsx
 from tests.factories import CompanyFactory, ProspectFactory, SectorFactory, UserFactory
@@ -353,12 +348,14 @@ def _rows(count: int, *, fail_at: int | None = None):
 
 
 def test_a_parser_failing_after_some_chunks_writes_nothing(importer, monkeypatch):
-    import prospects.imports.engine as imports
+    from prospects.imports import run, writer
 
-    monkeypatch.setattr(imports, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(run, "CHUNK_SIZE", 10)
     written = []
-    write = imports._Writer.write
-    monkeypatch.setattr(imports._Writer, "write", lambda self, plans: written.append(len(plans)) or write(self, plans))
+    write = writer.ImportWriter.write
+    monkeypatch.setattr(
+        writer.ImportWriter, "write", lambda self, plans: written.append(len(plans)) or write(self, plans)
+    )
     with pytest.raises(ValueError, match="damaged file"):
         import_run(rows=_rows(45, fail_at=35), context=ImportContext(user=importer), valid_only=True)
     assert written == [10, 10, 10]  # three chunks were written before the parser failed...
@@ -394,13 +391,13 @@ def test_cells_with_copy_control_characters_are_stored_as_typed(importer):
 
 
 def test_a_failure_while_formatting_a_chunk_writes_nothing(importer, monkeypatch):
-    import prospects.imports.engine as imports
+    from prospects.imports import run, writer
 
     if connection.vendor != "postgresql":
         pytest.skip("the COPY pipeline runs on PostgreSQL only")
-    monkeypatch.setattr(imports, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(run, "CHUNK_SIZE", 10)
     calls = []
-    build = imports._Writer._copy_payloads
+    build = writer.ImportWriter._copy_payloads
 
     def failing(self, plans, ids):
         calls.append(len(plans))
@@ -408,7 +405,7 @@ def test_a_failure_while_formatting_a_chunk_writes_nothing(importer, monkeypatch
             raise RuntimeError("formatting failed")
         return build(self, plans, ids)
 
-    monkeypatch.setattr(imports._Writer, "_copy_payloads", failing)
+    monkeypatch.setattr(writer.ImportWriter, "_copy_payloads", failing)
     with pytest.raises(RuntimeError, match="formatting failed"):
         import_run(rows=_rows(45), context=ImportContext(user=importer))
     assert calls[:3] == [10, 10, 10]  # two chunks had been sent before the third failed...
