@@ -9,13 +9,14 @@ runs each method in a fresh process on the same file and database, emptying the 
 between runs:
 
 - ours: the whole job as a worker runs it (stored upload → zip checks → calamine parse →
-  validation with duplicate matching → COPY of contacts, entity links and rep rights);
+  validation with duplicate matching → COPY of contacts and entity links; the rep's right is the
+  rule assigned_to = user, so an import writes no object-permission row);
 - ours, preview: the dry run the upload page does (everything but the writes);
 - django-import-export 4.4: a plain ModelResource on the same file (tablib/openpyxl read,
   default settings), installed by the make target only (not a project dependency);
 - floor: calamine parse of the file + PostgreSQL COPY of the raw rows;
 - same rows, COPY only: calamine parse + COPY of exactly what `ours` wrote (its companies,
-  contacts, entity links and rep rights, dumped after its run) with the same session
+  contacts and entity links, dumped after its run) with the same session
   settings and per-statement foreign-key checks: the cost of the schema (foreign keys,
   indexes, trigram search) without any of our Python. Needs `ours` in the same run.
 
@@ -240,7 +241,6 @@ DUMPED = (
     ),
     ("prospects_prospectcontact", "SELECT * FROM prospects_prospectcontact"),
     ("prospects_prospectcontact_entities", "SELECT * FROM prospects_prospectcontact_entities"),
-    ("prospects_prospectcontactuserobjectpermission", "SELECT * FROM prospects_prospectcontactuserobjectpermission"),
 )
 
 
