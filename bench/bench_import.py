@@ -145,6 +145,7 @@ def run_ours(path: Path, *, dry_run: bool) -> dict:
 
     from accounts.models import User
     from prospects.imports.run import xlsx_import
+    from prospects.jobs.options import ImportOptions
     from prospects.jobs.runner import job_run
     from prospects.models import Job, JobKind, JobStatus, ProspectContact
 
@@ -154,7 +155,8 @@ def run_ours(path: Path, *, dry_run: bool) -> dict:
         result, _total = xlsx_import(path=path, user=user, update_existing=False, valid_only=False, dry_run=True)
         elapsed = time.perf_counter() - started
         return {"seconds": elapsed, "rows": result.counts["created"], "peak_mb": peak_mb()}
-    job = Job(kind=JobKind.IMPORT_XLSX, created_by=user, options={"confirmed": True}, source_name=path.name)
+    options = ImportOptions(confirmed=True).to_options()
+    job = Job(kind=JobKind.IMPORT_XLSX, created_by=user, options=options, source_name=path.name)
     with open(path, "rb") as handle:
         job.source_file.save(path.name, File(handle), save=False)
     job.save()

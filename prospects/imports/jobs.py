@@ -7,6 +7,7 @@ from accounts.permissions import has_right
 from prospects.imports.plans import ImportHasErrors, ImportResult
 from prospects.imports.run import xlsx_import
 from prospects.imports.xlsx import ImportRejected, stored_copy
+from prospects.jobs.options import ImportOptions
 from prospects.jobs.runner import JobFailed, JobOutcome, JobProgress, job_handler
 from prospects.models import Job, JobKind
 from prospects.rights import R7
@@ -23,7 +24,8 @@ def import_failure_message(result: ImportResult) -> str:
 @job_handler(JobKind.IMPORT_XLSX)
 def import_xlsx_job(job: Job, progress: JobProgress) -> JobOutcome:
     """Run a confirmed Excel import inside the runner's transaction (all-or-nothing by default)."""
-    if not job.options.get("confirmed"):
+    options = ImportOptions.of(job)
+    if not options.confirmed:
         raise JobFailed(_("Cet import n'a pas été confirmé."))
     if not has_right(job.created_by, R7.perm):
         raise JobFailed(_("Vous n'avez plus le droit d'importer des contacts prospects."))
@@ -32,8 +34,8 @@ def import_xlsx_job(job: Job, progress: JobProgress) -> JobOutcome:
             result, _total = xlsx_import(
                 path=tmp.name,
                 user=job.created_by,
-                update_existing=bool(job.options.get("update_existing")),
-                valid_only=bool(job.options.get("valid_only")),
+                update_existing=options.update_existing,
+                valid_only=options.valid_only,
                 dry_run=False,
                 job=job,
                 progress=progress,

@@ -31,6 +31,7 @@ from prospects.imports.plans import (
 )
 from prospects.imports.writer import ImportWriter
 from prospects.imports.xlsx import XlsxSource
+from prospects.jobs.options import ImportRecord
 from prospects.models import Job
 from prospects.services import prospects_data_changed
 
@@ -109,7 +110,8 @@ def import_run(
     if writer is not None and job is not None and writer.company_ids:
         # Undo removes these companies too, when nothing uses them any more.
         created = sorted(writer.company_ids.values())
-        Job.objects.filter(pk=job.pk).update(options=dict(job.options, created_company_ids=created))
+        record = ImportRecord(created_company_ids=created)
+        Job.objects.filter(pk=job.pk).update(options=record.merged_into(job.options))
     if not dry_run and (counts[CREATE] or counts[UPDATE]):
         prospects_data_changed()
     return result

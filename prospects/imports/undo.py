@@ -5,6 +5,7 @@ Deleting a contact deletes its django-guardian rows too (cascade), including tho
 made before the rep's right became a rule (G7).
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from crm.models import Company
 from prospects.imports.plans import batches
+from prospects.jobs.options import ImportCounts, ImportRecord, VCardImportOptions
 from prospects.models import IMPORT_KINDS, Job, JobKind, JobStatus, ProspectContact
 from prospects.rights import R7
 from prospects.services import prospects_data_changed
@@ -32,7 +34,7 @@ def import_undo_right(job: Job) -> str:
     if job.kind == JobKind.IMPORT_VCF:
         from prospects.vcard.imports import R9, VIA_RIGHTS
 
-        return VIA_RIGHTS.get(job.options.get("via"), R9)
+        return VIA_RIGHTS.get(VCardImportOptions.of(job).via, R9)
     return R7.perm
 
 
@@ -40,8 +42,8 @@ def import_can_undo(job: Job) -> bool:
     return (
         job.kind in IMPORT_KINDS
         and job.status == JobStatus.DONE
-        and not job.options.get("undone_at")
-        and bool(job.counts.get("created"))
+        and not ImportRecord.of(job).undone
+        and bool(ImportCounts.of(job).created)
     )
 
 
@@ -69,8 +71,8 @@ def import_undo(*, job: Job, by: User) -> UndoResult:
         ProspectContact.objects.filter(pk__in=batch).delete()
     result.deleted = len(deletable)
     _undo_companies(locked, result)
-    options = dict(locked.options)
-    options.update(
+    record = dataclasses.replace(
+        ImportRecord.of(locked),
         undone_at=timezone.now().isoformat(),
         undone_by=by.pk,
         undo_kept=[{"id": pk, "contact": name, "reason": reason} for pk, name, reason in result.kept[:500]],
@@ -79,17 +81,19 @@ def import_undo(*, job: Job, by: User) -> UndoResult:
             {"id": pk, "company": name, "reason": reason} for pk, name, reason in result.companies_kept[:500]
         ],
     )
-    counts = dict(locked.counts)
-    counts["deleted"] = result.deleted
-    counts["companies_deleted"] = result.companies_deleted
-    Job.objects.filter(pk=locked.pk).update(options=options, counts=counts)
+    counts = dataclasses.replace(
+        ImportCounts.of(locked), deleted=result.deleted, companies_deleted=result.companies_deleted
+    )
+    Job.objects.filter(pk=locked.pk).update(
+        options=record.merged_into(locked.options), counts=counts.merged_into(locked.counts)
+    )
     prospects_data_changed()
     return result
 
 
 def _undo_companies(job: Job, result: UndoResult) -> None:
     """Delete the companies the import created that nothing uses any more (and unchanged since)."""
-    ids = job.options.get("created_company_ids") or []
+    ids = ImportRecord.of(job).created_company_ids
     for batch in batches(ids, 900):
         companies = list(Company.objects.filter(pk__in=batch).select_for_update(of=("self",)).order_by("pk"))
         in_use = set(

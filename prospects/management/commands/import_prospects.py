@@ -17,6 +17,7 @@ from accounts.permissions import has_right
 from prospects.imports.jobs import import_failure_message
 from prospects.imports.run import progress_listener, xlsx_import
 from prospects.imports.xlsx import ImportRejected
+from prospects.jobs.options import ImportOptions
 from prospects.jobs.runner import count_label, job_run
 from prospects.models import Job, JobKind, JobStatus
 from prospects.rights import R7
@@ -88,7 +89,9 @@ class Command(BaseCommand):
         job = Job(
             kind=JobKind.IMPORT_XLSX,
             created_by=uploader,
-            options={"confirmed": True, "update_existing": update, "valid_only": valid_only, "command": True},
+            options=ImportOptions(
+                confirmed=True, update_existing=update, valid_only=valid_only, command=True
+            ).to_options(),
             source_name=file.name,
         )
         with open(file, "rb") as handle:
