@@ -10,6 +10,7 @@
 A job queued (or started) already is never queued twice: the confirmation locks the row.
 """
 
+import dataclasses
 import enum
 
 from django.core.files import File
@@ -60,11 +61,12 @@ def preview_save(
     errors: list,
 ) -> Job:
     """Store an upload and its dry run as a preview: PENDING but not queued until confirmed."""
-    options = OPTIONS_OF_KIND[kind].of(options.to_options())  # the kind's own type, preview set
+    if not isinstance(options, OPTIONS_OF_KIND[kind]):
+        raise TypeError(f"{kind} takes {OPTIONS_OF_KIND[kind].__name__}")
     job = Job(
         kind=kind,
         created_by=by,
-        options={**options.to_options(), "preview": True},
+        options=dataclasses.replace(options, preview=True).to_options(),
         source_name=source_name[:255],
         counts=counts,
         errors=errors,
