@@ -9,13 +9,14 @@ runs each method in a fresh process on the same file and database, emptying the 
 between runs:
 
 - ours: the whole job as a worker runs it (stored upload → zip checks → calamine parse →
-  validation with duplicate matching → COPY of contacts, entity links and rep rights);
+  validation with duplicate matching → COPY of contacts and entity links; the rep's right is the
+  rule assigned_to = user, so an import writes no object-permission row);
 - ours, preview: the dry run the upload page does (everything but the writes);
 - django-import-export 4.4: a plain ModelResource on the same file (tablib/openpyxl read,
   default settings), installed by the make target only (not a project dependency);
 - floor: calamine parse of the file + PostgreSQL COPY of the raw rows;
 - same rows, COPY only: calamine parse + COPY of exactly what `ours` wrote (its companies,
-  contacts, entity links and rep rights, dumped after its run) with the same session
+  contacts and entity links, dumped after its run) with the same session
   settings and per-statement foreign-key checks: the cost of the schema (foreign keys,
   indexes, trigram search) without any of our Python. Needs `ours` in the same run.
 
@@ -143,7 +144,8 @@ def run_ours(path: Path, *, dry_run: bool) -> dict:
     from django.core.files import File
 
     from accounts.models import User
-    from prospects.imports.engine import xlsx_import
+    from prospects.imports.run import xlsx_import
+    from prospects.jobs.options import ImportOptions
     from prospects.jobs.runner import job_run
     from prospects.models import Job, JobKind, JobStatus, ProspectContact
 
@@ -153,7 +155,8 @@ def run_ours(path: Path, *, dry_run: bool) -> dict:
         result, _total = xlsx_import(path=path, user=user, update_existing=False, valid_only=False, dry_run=True)
         elapsed = time.perf_counter() - started
         return {"seconds": elapsed, "rows": result.counts["created"], "peak_mb": peak_mb()}
-    job = Job(kind=JobKind.IMPORT_XLSX, created_by=user, options={"confirmed": True}, source_name=path.name)
+    options = ImportOptions(confirmed=True).to_options()
+    job = Job(kind=JobKind.IMPORT_XLSX, created_by=user, options=options, source_name=path.name)
     with open(path, "rb") as handle:
         job.source_file.save(path.name, File(handle), save=False)
     job.save()
@@ -240,7 +243,6 @@ DUMPED = (
     ),
     ("prospects_prospectcontact", "SELECT * FROM prospects_prospectcontact"),
     ("prospects_prospectcontact_entities", "SELECT * FROM prospects_prospectcontact_entities"),
-    ("prospects_prospectcontactuserobjectpermission", "SELECT * FROM prospects_prospectcontactuserobjectpermission"),
 )
 
 
@@ -260,7 +262,7 @@ def run_same_rows(path: Path) -> dict:
     from python_calamine import CalamineWorkbook
 
     from prospects.imports.columns import DATA_SHEET
-    from prospects.imports.engine import gin_indexes_flush
+    from prospects.imports.pipeline import gin_indexes_flush
     from prospects.models import ProspectContact
 
     if not (DUMP_DIR / "prospects_prospectcontact").exists():

@@ -8,6 +8,6 @@ class ProspectsConfig(AppConfig):
     verbose_name = _("Contacts prospects")
 
     def ready(self) -> None:
-        from prospects.imports import engine  # noqa: F401  registers the job handlers
+        from prospects.imports import jobs  # noqa: F401  registers the job handlers
         from prospects.list import exports  # noqa: F401
         from prospects.vcard import exports as vcard_exports  # noqa: F401

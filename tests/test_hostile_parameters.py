@@ -11,9 +11,11 @@ from django import forms as django_forms
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from prospects import forms as prospect_forms
-from prospects import import_views, vcard_forms
-from prospects.filters import ProspectFilter
+from prospects.imports import views as import_views
+from prospects.list import forms as list_forms
+from prospects.list.filters import ProspectFilter
 from prospects.models import Job, JobKind, JobStatus
+from prospects.vcard import forms as vcard_forms
 from tasks import forms as task_forms
 from tasks.models import TaskAttachment
 from tests.factories import CompanyFactory, NoteFactory, ProspectFactory, TaskFactory
@@ -43,7 +45,7 @@ def _form_fields(module) -> set[str]:
 
 def known_parameters() -> list[str]:
     names = set(ProspectFilter.base_filters) | EXTRA_PARAMETERS
-    for module in (prospect_forms, vcard_forms, task_forms, import_views):
+    for module in (prospect_forms, list_forms, vcard_forms, task_forms, import_views):
         names |= _form_fields(module)
     return sorted(names)
 

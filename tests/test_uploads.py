@@ -9,7 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from crm.uploads import upload_limit
-from prospects import imports, vcard_imports, vcard_reader
+from prospects.imports import xlsx
+from prospects.vcard import imports as vcard_imports
+from prospects.vcard import reader as vcard_reader
 from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +39,7 @@ class CountingBody(io.BytesIO):
 
 
 def test_the_ceilings_match_the_pages_published_limits():
-    assert upload_limit("prospects:import_upload").file_bytes == imports.MAX_UPLOAD_BYTES
+    assert upload_limit("prospects:import_upload").file_bytes == xlsx.MAX_UPLOAD_BYTES
     for name in ("prospects:vcard_import", "prospects:vcard_quick_add"):
         limit = upload_limit(name)
         assert limit.file_bytes == vcard_reader.MAX_FILE_BYTES

@@ -228,7 +228,7 @@ if _RENDERABLE & set(TASK_ATTACHMENT_EXTENSIONS) or TASK_ATTACHMENT_MAX_SIZE <= 
 # plus a margin for the multipart framing and the form around the files. Any other page takes no file and at most
 # DATA_UPLOAD_MAX_MEMORY_SIZE plus the margin. A larger Content-Length is refused with a
 # 413 before the body is read, and a body that streams past it is cut short. The pages'
-# own limits (prospects.imports, prospects.vcard_reader, TASK_ATTACHMENT_*) apply after;
+# own limits (prospects.imports.xlsx, prospects.vcard.reader, TASK_ATTACHMENT_*) apply after;
 # tests/test_uploads.py checks that these figures match them.
 _MIB = 1024 * 1024
 UPLOAD_MARGIN_BYTES = 1 * _MIB

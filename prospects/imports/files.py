@@ -110,7 +110,7 @@ def template_write(*, user: User, path: str) -> None:
 
 
 def _instructions(sheet, allowed: dict[str, list[str]]) -> None:
-    from prospects.imports.engine import limits_text
+    from prospects.imports.xlsx import limits_text
 
     sheet.column_dimensions["A"].width = 32
     sheet.column_dimensions["B"].width = 90
@@ -196,7 +196,7 @@ def error_file_write(*, rows: Iterable[tuple[int, list]], errors: list[dict], pa
 
 
 def _data_cell(sheet, value, column: Column) -> WriteOnlyCell:
-    from prospects.imports.engine import cell_text
+    from prospects.imports.xlsx import cell_text
 
     text = cell_text(value, column.kind)
     cell = text_cell(sheet, text)
@@ -207,7 +207,7 @@ def _data_cell(sheet, value, column: Column) -> WriteOnlyCell:
 
 def error_file_for(*, source_path: str, errors: list[dict]) -> str:
     """Write the error file of an uploaded template into a temporary file; returns its path."""
-    from prospects.imports.engine import XlsxSource
+    from prospects.imports.xlsx import XlsxSource
 
     source = XlsxSource(source_path)
     try:

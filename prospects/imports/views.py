@@ -6,30 +6,28 @@ import tempfile
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import require_right
-from prospects.imports.engine import (
-    IMPORT_RIGHT,
-    MAX_UPLOAD_BYTES,
-    ImportRejected,
-    import_can_undo,
-    import_undo,
-    import_undo_right,
-    limits_text,
-    stored_copy,
-    xlsx_check,
-    xlsx_import,
-)
 from prospects.imports.files import error_file_for, template_write
-from prospects.jobs.runner import job_enqueue
-from prospects.models import IMPORT_KINDS, Job, JobKind, JobStatus
+from prospects.imports.run import xlsx_import
+from prospects.imports.states import (
+    Confirmation,
+    import_job_for,
+    is_awaiting_confirmation,
+    preview_confirm,
+    preview_expired_message,
+    preview_save,
+)
+from prospects.imports.undo import import_can_undo, import_undo, import_undo_right
+from prospects.imports.xlsx import MAX_UPLOAD_BYTES, ImportRejected, limits_text, stored_copy, xlsx_check
+from prospects.jobs.options import ImportCounts, ImportOptions
+from prospects.models import IMPORT_KINDS, JobKind
+from prospects.rights import R7
 from prospects.selectors import get_job_for
 
 PREVIEW_ERRORS_SHOWN = 20
@@ -61,18 +59,10 @@ class ImportStartForm(forms.Form):
     valid_only = forms.BooleanField(required=False)
 
 
-def _import_job_for(user, pk: int) -> Job:
-    """The user's own Excel import job (404 for anybody else's, like a missing one)."""
-    job = get_job_for(user, pk)
-    if job.kind != JobKind.IMPORT_XLSX:
-        raise Http404
-    return job
-
-
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> FileResponse:
-    require_right(request.user, IMPORT_RIGHT)
+    require_right(request.user, R7.perm)
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as tmp:
         path = tmp.name
     try:
@@ -91,7 +81,7 @@ def import_template(request: HttpRequest) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload a filled template: checked, stored in a (not yet queued) job, previewed."""
-    require_right(request.user, IMPORT_RIGHT)
+    require_right(request.user, R7.perm)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -109,16 +99,16 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", rejected.message)
             else:
                 upload.seek(0)
-                job = Job(
+                job = preview_save(
                     kind=JobKind.IMPORT_XLSX,
-                    created_by=request.user,
-                    options={"preview": True, "update_existing": update_existing, "rows": total},
-                    source_name=(upload.name or "import.xlsx")[:255],
+                    by=request.user,
+                    options=ImportOptions(update_existing=update_existing, rows=total),
+                    source_name=upload.name or "import.xlsx",
+                    file_name=upload.name or "import.xlsx",
+                    content=upload,
                     counts=result.counts,
                     errors=result.errors,
                 )
-                job.source_file.save(upload.name or "import.xlsx", upload, save=False)
-                job.save()  # PENDING but not queued: it runs only once the user confirms
                 return redirect("prospects:import_preview", pk=job.pk)
     return render(request, "prospects/import/upload.html", {"form": form, "limits": limits_text()})
 
@@ -126,17 +116,19 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _import_job_for(request.user, pk)
-    if job.options.get("confirmed"):
+    job = import_job_for(request.user, pk, kind=JobKind.IMPORT_XLSX)
+    if not is_awaiting_confirmation(job):
         return redirect("prospects:job_detail", pk=job.pk)
-    counts = job.counts
+    options = ImportOptions.of(job)
+    counts = ImportCounts.of(job)
     context = {
         "job": job,
+        "options": options,
         "counts": counts,
         "errors": job.errors[:PREVIEW_ERRORS_SHOWN],
         "more_errors": max(0, len(job.errors) - PREVIEW_ERRORS_SHOWN),
-        "update_existing": job.options.get("update_existing"),
-        "importable": counts.get("created", 0) + counts.get("updated", 0),
+        "update_existing": options.update_existing,
+        "importable": counts.importable,
     }
     return render(request, "prospects/import/preview.html", context)
 
@@ -145,18 +137,14 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the previewed import; "valid rows only" must be asked for explicitly (G1)."""
-    require_right(request.user, IMPORT_RIGHT)
+    require_right(request.user, R7.perm)
     form = ImportStartForm(request.POST)
     form.is_valid()
     valid_only = bool(form.cleaned_data.get("valid_only"))
-    with transaction.atomic():
-        job = _import_job_for(request.user, pk)
-        locked = Job.objects.select_for_update().get(pk=job.pk)
-        if locked.status != JobStatus.PENDING or locked.options.get("confirmed"):
-            return redirect("prospects:job_detail", pk=job.pk)
-        options = dict(locked.options, confirmed=True, valid_only=valid_only)
-        Job.objects.filter(pk=locked.pk).update(options=options, counts={}, errors=[], created_at=timezone.now())
-        job_enqueue(locked.pk)
+    job = import_job_for(request.user, pk, kind=JobKind.IMPORT_XLSX)
+    if preview_confirm(job=job, valid_only=valid_only) == Confirmation.EXPIRED:
+        messages.error(request, preview_expired_message())
+        return redirect("prospects:import_upload")
     return redirect("prospects:job_detail", pk=job.pk)
 
 
@@ -164,7 +152,7 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_error_file(request: HttpRequest, pk: int) -> FileResponse:
     """The uploaded rows with the bad cells highlighted and an error column (B2)."""
-    job = _import_job_for(request.user, pk)
+    job = import_job_for(request.user, pk, kind=JobKind.IMPORT_XLSX)
     if not job.errors or not job.source_file:
         raise Http404
     try:

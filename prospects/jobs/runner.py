@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from crm.storage import stored_files_delete_on_commit
+from prospects.jobs.options import PreviewedImportOptions
 from prospects.models import IMPORT_KINDS, Job, JobKind, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -271,7 +272,7 @@ def jobs_expire_previews(*, older_than: timedelta | None = None) -> int:
                 .filter(pk=job_id, status=JobStatus.PENDING, created_at__lt=limit)
                 .first()
             )
-            if job is None or job.options.get("confirmed"):
+            if job is None or PreviewedImportOptions.of(job).confirmed:
                 continue  # being confirmed, or queued: not a preview
             files = [stored.name for stored in (job.source_file, job.result_file) if stored]
             job.delete()

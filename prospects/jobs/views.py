@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import has_right
-from prospects.imports.engine import import_can_undo, import_undo_right
+from prospects.imports.undo import import_can_undo, import_undo_right
+from prospects.jobs.options import ImportCounts, ImportRecord
 from prospects.jobs.runner import job_count_labels, job_percent, job_progress, job_retry
+from prospects.models import IMPORT_KINDS
 from prospects.selectors import get_job_for
 
 
@@ -22,6 +24,9 @@ def _job_context(job, user) -> dict:
         "percent": job_percent(job),
         "counts": job_count_labels(job),
         "can_undo": import_can_undo(job) and has_right(user, import_undo_right(job)),
+        # Import jobs: what the import recorded and its counters, for the report and undo.
+        "import_record": ImportRecord.of(job) if job.kind in IMPORT_KINDS else None,
+        "import_counts": ImportCounts.of(job) if job.kind in IMPORT_KINDS else None,
     }
 
 

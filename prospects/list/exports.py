@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from crm.spreadsheets import header_row, text_cell
+from prospects.jobs.options import ListExportOptions
 from prospects.jobs.runner import JobOutcome, JobProgress, job_handler, job_save_result
 from prospects.models import Job, JobKind
 from prospects.selectors import ordering_for, prospect_list_annotate, prospects_matching, sort_param
@@ -45,14 +46,14 @@ def list_columns():
 def prospects_for_export(job: Job):
     """What the user saw: the ticked ids, or the list's filters (B6), in the list's sort order."""
     user = job.created_by
+    options = ListExportOptions.of(job)
     filters = QueryDict(mutable=True)
-    for key, values in (job.options.get("filters") or {}).items():
+    for key, values in (options.filters or {}).items():
         filters.setlist(key, [str(value) for value in values])
     _filterset, prospects = prospects_matching(user, filters)
-    ids = job.options.get("ids")
-    if ids is not None:
-        prospects = prospects.filter(pk__in=ids)
-    sort = sort_param(job.options.get("sort"))
+    if options.ids is not None:
+        prospects = prospects.filter(pk__in=options.ids)
+    sort = sort_param(options.sort)
     return prospect_list_annotate(user, prospects).order_by(*ordering_for(sort))
 
 

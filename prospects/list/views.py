@@ -1,3 +1,5 @@
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import has_right
 from crm.selectors import diffusion_lists_visible_to
+from prospects.jobs.options import ListExportOptions
 from prospects.jobs.runner import job_create
 from prospects.list.filters import COMPANY_TYPE_CHOICES, ProspectFilter
 from prospects.list.forms import (
@@ -316,11 +319,11 @@ def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise PermissionDenied
     data = form.cleaned_data
+    filter_data = form.filter_data
     if data.get("ids") and not data.get("select_all"):
-        options = {"ids": data["ids"]}
+        options = ListExportOptions(ids=data["ids"])
     else:
-        filter_data = form.filter_data
-        options = {"filters": {key: filter_data.getlist(key) for key in filter_data}}
-    options["sort"] = sort_param(form.filter_data.get("sort"))
-    job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=options)
+        options = ListExportOptions(filters={key: filter_data.getlist(key) for key in filter_data})
+    options = dataclasses.replace(options, sort=sort_param(filter_data.get("sort")))
+    job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=options.to_options())
     return redirect("prospects:job_detail", pk=job.pk)

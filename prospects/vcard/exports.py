@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import has_right
+from prospects.jobs.options import VCardExportOptions
 from prospects.jobs.runner import JobOutcome, JobProgress, job_handler, job_save_result
 from prospects.models import Job, JobKind, ProspectContact
 from prospects.selectors import prospects_changeable_by, prospects_matching
@@ -112,25 +113,24 @@ def write_export(prospects, target, *, as_zip: bool, version: str = DEFAULT_VERS
 
 
 def export_options(*, ids: list[int] | None, filters: dict | None, as_zip: bool, version: str) -> dict:
-    if version not in VERSIONS:
-        version = DEFAULT_VERSION
-    options = {"zip": bool(as_zip), "version": version}
-    if ids is not None:
-        options["ids"] = ids
-    else:
-        options["filters"] = filters or {}
-    return options
+    """The stored options of an export job: the ids, or else the list's filters."""
+    return VCardExportOptions(
+        ids=ids,
+        filters=(filters or {}) if ids is None else None,
+        as_zip=bool(as_zip),
+        version=version if version in VERSIONS else DEFAULT_VERSION,
+    ).to_options()
 
 
 @job_handler(JobKind.EXPORT_VCF)
 def export_vcf(job: Job, progress: JobProgress) -> JobOutcome:
-    options = job.options
-    prospects = prospects_for_vcard_export(job.created_by, ids=options.get("ids"), filters=options.get("filters"))
+    options = VCardExportOptions.of(job)
+    prospects = prospects_for_vcard_export(job.created_by, ids=options.ids, filters=options.filters)
     progress.start(prospects.count())
-    as_zip = bool(options.get("zip"))
+    as_zip = options.as_zip
     with tempfile.TemporaryFile() as tmp:
         written = write_export(
-            prospects, tmp, as_zip=as_zip, version=options.get("version", DEFAULT_VERSION), progress=progress
+            prospects, tmp, as_zip=as_zip, version=options.version or DEFAULT_VERSION, progress=progress
         )
         tmp.seek(0)
         job_save_result(job, name=export_file_name(as_zip=as_zip), content=File(tmp))

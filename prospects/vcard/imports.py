@@ -1,7 +1,7 @@
 """I4 and quick add (L7): vCard files into contacts, through the shared import pipeline.
 
 The reader (`prospects.vcard.reader`) turns each card into a row keyed like the Excel
-template; `prospects.imports.engine` validates the rows into plans (create / update / skip /
+template; `prospects.imports.checks` validates the rows into plans (create / update / skip /
 error, matching on e-mail or name + company, G4) and writes them inside the job's
 transaction, all-or-nothing unless the user chose to import the valid cards only (G1).
 A card the reader could not read counts as an error row of that pipeline.
@@ -21,14 +21,10 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.permissions import has_right
-from prospects.imports.engine import (
-    ERROR,
-    ImportContext,
-    ImportHasErrors,
-    SourceRow,
-    import_run,
-    rows_validate,
-)
+from prospects.imports.checks import ImportContext, rows_validate
+from prospects.imports.plans import ERROR, ImportHasErrors, SourceRow
+from prospects.imports.run import import_run
+from prospects.jobs.options import VCardImportOptions
 from prospects.jobs.runner import JobFailed, JobOutcome, JobProgress, job_handler
 from prospects.models import Job, JobKind
 from prospects.vcard.reader import MAX_FILE_BYTES, MAX_FILES, ParsedFile, VCardRejected, parse_vcards
@@ -121,7 +117,7 @@ def uploads_pack(uploads: list[tuple[str, bytes]]) -> ContentFile:
 
 
 def uploads_unpack(job: Job) -> list[tuple[str, bytes]]:
-    names = job.options.get("files") or []
+    names = VCardImportOptions.of(job).files
     with job.source_file.open("rb") as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as archive:
         members = sorted(archive.namelist())
         total = sum(info.file_size for info in archive.infolist())
@@ -230,10 +226,10 @@ def vcard_import(
 @job_handler(JobKind.IMPORT_VCF)
 def import_vcf_job(job: Job, progress: JobProgress) -> JobOutcome:
     """Run a confirmed vCard import inside the runner's transaction."""
-    options = job.options
-    if not options.get("confirmed"):
+    options = VCardImportOptions.of(job)
+    if not options.confirmed:
         raise JobFailed(_("Cet import n'a pas été confirmé."))
-    right = VIA_RIGHTS.get(options.get("via"), R9)
+    right = VIA_RIGHTS.get(options.via, R9)
     if not has_right(job.created_by, right):
         raise JobFailed(_("Vous n'avez plus le droit d'importer des contacts prospects."))
     try:
@@ -243,8 +239,8 @@ def import_vcf_job(job: Job, progress: JobProgress) -> JobOutcome:
     counts, errors = vcard_import(
         user=job.created_by,
         upload=upload,
-        update_existing=bool(options.get("update_existing")),
-        valid_only=bool(options.get("valid_only")),
+        update_existing=options.update_existing,
+        valid_only=options.valid_only,
         job=job,
         progress=progress,
     )

@@ -7,7 +7,7 @@ Google 3.0, Outlook 2.1 (quoted-printable with soft line breaks, `CHARSET=window
 CR, LF or CRLF line ends, files that are not UTF-8.
 
 Each card becomes a `ParsedCard` whose `values` are keyed like the Excel template's columns
-(`prospects.imports.columns`), so the shared validate/write pipeline of `prospects.imports.engine`
+(`prospects.imports.columns`), so the shared validate/write pipeline of `prospects.imports.run`
 takes them as they are. A broken card is reported with its file, card number and line and
 the other cards are kept. Photos, logos, sounds and keys are dropped with a warning; vendor
 and unknown properties are ignored. Published limits (G5) are checked before parsing.

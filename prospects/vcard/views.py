@@ -5,21 +5,28 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import require_right
-from prospects.imports.engine import MAX_STORED_ERRORS
-from prospects.jobs.runner import job_create, job_enqueue
-from prospects.models import Job, JobKind, JobStatus
-from prospects.selectors import get_job_for, get_prospect_for, holds_right_somewhere
+from prospects.imports.plans import MAX_STORED_ERRORS
+from prospects.imports.states import (
+    Confirmation,
+    import_job_for,
+    is_awaiting_confirmation,
+    preview_confirm,
+    preview_expired_message,
+    preview_save,
+)
+from prospects.jobs.options import ImportCounts, VCardImportOptions
+from prospects.jobs.runner import job_create
+from prospects.models import JobKind
+from prospects.selectors import get_prospect_for, holds_right_somewhere
 from prospects.vcard.exports import (
     R8,
     SYNC_EXPORT_LIMIT,
@@ -139,23 +146,23 @@ def _upload_and_preview(request: HttpRequest, *, via: str) -> tuple[HttpResponse
         return None, form
     update_existing = form.cleaned_data["existing"] == "update"
     counts, errors, cards = vcard_preview(user=request.user, upload=parsed, update_existing=update_existing)
-    job = Job(
+    options = VCardImportOptions(
+        via=via,
+        update_existing=update_existing,
+        files=[name for name, _data in uploads],
+        cards=parsed.card_total,
+        preview_cards=cards,
+    )
+    job = preview_save(
         kind=JobKind.IMPORT_VCF,
-        created_by=request.user,
-        options={
-            "preview": True,
-            "via": via,
-            "update_existing": update_existing,
-            "files": [name for name, _data in uploads],
-            "cards": parsed.card_total,
-            "preview_cards": cards,
-        },
-        source_name=", ".join(name for name, _data in uploads)[:255],
+        by=request.user,
+        options=options,
+        source_name=", ".join(name for name, _data in uploads),
+        file_name="vcards.zip",
+        content=uploads_pack(uploads),
         counts=counts,
         errors=errors[:MAX_STORED_ERRORS],
     )
-    job.source_file.save("vcards.zip", uploads_pack(uploads), save=False)
-    job.save()  # PENDING but not queued: it runs only once the user confirms the preview
     return redirect("prospects:vcard_preview", pk=job.pk), form
 
 
@@ -187,13 +194,6 @@ def vcard_quick_add(request: HttpRequest) -> HttpResponse:
     return _back_to_list()
 
 
-def _vcard_job_for(user, pk: int) -> Job:
-    job = get_job_for(user, pk)
-    if job.kind != JobKind.IMPORT_VCF:
-        raise Http404
-    return job
-
-
 ACTION_LABELS = {
     "create": gettext_lazy("Création"),
     "update": gettext_lazy("Mise à jour du contact existant"),
@@ -205,21 +205,23 @@ ACTION_LABELS = {
 @login_required
 @require_GET
 def vcard_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _vcard_job_for(request.user, pk)
-    if job.options.get("confirmed"):
+    job = import_job_for(request.user, pk, kind=JobKind.IMPORT_VCF)
+    if not is_awaiting_confirmation(job):
         return redirect("prospects:job_detail", pk=job.pk)
-    counts = job.counts
-    cards = [dict(card, label=ACTION_LABELS.get(card["action"], "")) for card in job.options.get("preview_cards", [])]
+    options = VCardImportOptions.of(job)
+    counts = ImportCounts.of(job)
+    cards = [dict(card, label=ACTION_LABELS.get(card["action"], "")) for card in options.preview_cards]
     context = {
         "job": job,
+        "options": options,
         "counts": counts,
         "cards": cards,
-        "more_cards": max(0, job.options.get("cards", 0) - len(cards)),
+        "more_cards": max(0, options.cards - len(cards)),
         "errors": job.errors[:PREVIEW_ERRORS_SHOWN],
         "more_errors": max(0, len(job.errors) - PREVIEW_ERRORS_SHOWN),
-        "update_existing": job.options.get("update_existing"),
-        "importable": counts.get("created", 0) + counts.get("updated", 0),
-        "via": job.options.get("via"),
+        "update_existing": options.update_existing,
+        "importable": counts.importable,
+        "via": options.via,
     }
     return render(request, "prospects/vcard/preview.html", context)
 
@@ -228,16 +230,12 @@ def vcard_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def vcard_import_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the previewed import; importing only the valid cards must be asked for (G1)."""
-    job = _vcard_job_for(request.user, pk)
-    require_right(request.user, VIA_RIGHTS.get(job.options.get("via"), R9))
+    job = import_job_for(request.user, pk, kind=JobKind.IMPORT_VCF)
+    via = VCardImportOptions.of(job).via
+    require_right(request.user, VIA_RIGHTS.get(via, R9))
     form = VCardStartForm(request.POST)
     valid_only = form.is_valid() and form.cleaned_data["valid_only"]
-    with transaction.atomic():
-        locked = Job.objects.select_for_update().get(pk=job.pk)
-        if locked.status != JobStatus.PENDING or locked.options.get("confirmed"):
-            return redirect("prospects:job_detail", pk=job.pk)
-        options = dict(locked.options, confirmed=True, valid_only=valid_only)
-        options.pop("preview_cards", None)
-        Job.objects.filter(pk=locked.pk).update(options=options, counts={}, errors=[], created_at=timezone.now())
-        job_enqueue(locked.pk)
+    if preview_confirm(job=job, valid_only=valid_only) == Confirmation.EXPIRED:
+        messages.error(request, preview_expired_message())
+        return _back_to_list() if via == "quick_add" else redirect("prospects:vcard_import")
     return redirect("prospects:job_detail", pk=job.pk)

@@ -14,15 +14,13 @@ from tqdm import tqdm
 
 from accounts.models import User
 from accounts.permissions import has_right
-from prospects.imports.engine import (
-    IMPORT_RIGHT,
-    ImportRejected,
-    import_failure_message,
-    progress_listener,
-    xlsx_import,
-)
+from prospects.imports.jobs import import_failure_message
+from prospects.imports.run import progress_listener, xlsx_import
+from prospects.imports.xlsx import ImportRejected
+from prospects.jobs.options import ImportOptions
 from prospects.jobs.runner import count_label, job_run
 from prospects.models import Job, JobKind, JobStatus
+from prospects.rights import R7
 
 
 class TqdmProgress:
@@ -61,7 +59,7 @@ class Command(BaseCommand):
         uploader = User.objects.filter(username=user, is_active=True).first()
         if uploader is None:
             raise CommandError(f"utilisateur inconnu ou inactif : {user}")
-        if not has_right(uploader, IMPORT_RIGHT):
+        if not has_right(uploader, R7.perm):
             raise CommandError(f"{user} n'a pas le droit d'importer des contacts prospects (R7)")
         if not file.is_file():
             raise CommandError(f"fichier introuvable : {file}")
@@ -91,7 +89,9 @@ class Command(BaseCommand):
         job = Job(
             kind=JobKind.IMPORT_XLSX,
             created_by=uploader,
-            options={"confirmed": True, "update_existing": update, "valid_only": valid_only, "command": True},
+            options=ImportOptions(
+                confirmed=True, update_existing=update, valid_only=valid_only, command=True
+            ).to_options(),
             source_name=file.name,
         )
         with open(file, "rb") as handle:

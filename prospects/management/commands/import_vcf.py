@@ -13,6 +13,7 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.permissions import has_right
+from prospects.jobs.options import VCardImportOptions
 from prospects.jobs.runner import count_label, job_run
 from prospects.models import Job, JobKind, JobStatus
 from prospects.vcard.imports import R9, uploads_check, uploads_pack, uploads_parse, vcard_preview
@@ -52,14 +53,14 @@ class Command(BaseCommand):
             job = Job(
                 kind=JobKind.IMPORT_VCF,
                 created_by=uploader,
-                options={
-                    "confirmed": True,
-                    "via": "import",
-                    "update_existing": update,
-                    "valid_only": valid_only,
-                    "files": [name for name, _data in uploads],
-                    "command": True,
-                },
+                options=VCardImportOptions(
+                    confirmed=True,
+                    via="import",
+                    update_existing=update,
+                    valid_only=valid_only,
+                    files=[name for name, _data in uploads],
+                    command=True,
+                ).to_options(),
                 source_name=", ".join(name for name, _data in uploads)[:255],
             )
             job.source_file.save("vcards.zip", uploads_pack(uploads), save=False)

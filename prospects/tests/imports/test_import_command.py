@@ -7,6 +7,7 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
+from prospects.jobs.options import ImportOptions
 from prospects.models import Job, JobStatus, ProspectContact
 from prospects.tests.imports.import_helpers import contact_row, write_xlsx
 from tests.factories import UserFactory
@@ -31,7 +32,7 @@ def test_it_imports_through_a_recorded_job_with_a_progress_bar(tmp_path, importe
     out, err = _call(str(path), user="lise")
 
     job = Job.objects.get()
-    assert job.status == JobStatus.DONE and job.created_by == importer and job.options["command"]
+    assert job.status == JobStatus.DONE and job.created_by == importer and ImportOptions.of(job).command
     assert ProspectContact.objects.filter(import_job=job).count() == 12
     assert "12 créés" in out and f"Traitement n° {job.pk}" in out
     assert "12/12" in err  # tqdm's bar

@@ -6,9 +6,11 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from prospects.imports import engine as imports
+from prospects.imports import xlsx
 from prospects.imports.columns import DATA_SHEET
-from prospects.imports.engine import ImportHasErrors, ImportRejected, XlsxSource, xlsx_import
+from prospects.imports.plans import ImportHasErrors
+from prospects.imports.run import xlsx_import
+from prospects.imports.xlsx import ImportRejected, XlsxSource
 from prospects.models import ProspectContact
 from prospects.tests.imports.import_helpers import TITLES, contact_row, write_xlsx
 from tests.factories import UserFactory
@@ -79,14 +81,14 @@ def test_a_zip_bomb_is_refused_by_its_compression_ratio(tmp_path):
 
 def test_the_uncompressed_size_and_the_upload_size_are_limited(tmp_path, monkeypatch):
     path = write_xlsx(tmp_path / "f.xlsx", [contact_row()])
-    monkeypatch.setattr(imports, "MAX_UNCOMPRESSED_BYTES", 1024)
+    monkeypatch.setattr(xlsx, "MAX_UNCOMPRESSED_BYTES", 1024)
     assert "décompressé" in _rejected(path)
-    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(xlsx, "MAX_UPLOAD_BYTES", 100)
     assert "taille maximale" in _rejected(path)
 
 
 def test_too_many_rows_are_refused_before_any_row_is_read(tmp_path, monkeypatch, importer):
-    monkeypatch.setattr(imports, "MAX_ROWS", 5)
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 5)
     path = write_xlsx(tmp_path / "f.xlsx", [contact_row(last_name=f"N{i}") for i in range(6)])
 
     assert "la limite est de 5 lignes" in _rejected(path)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from prospects.imports.columns import DATA_SHEET
+from prospects.jobs.options import ImportOptions, ImportRecord
 from prospects.models import Job, JobKind, JobStatus, ProspectContact
 from prospects.tests.imports.import_helpers import TITLES, contact_row, write_xlsx
 from tests.factories import NoteFactory, TaskFactory, UserFactory
@@ -88,7 +89,7 @@ def test_the_preview_counts_and_lists_the_first_errors_without_writing(client_as
     job = _preview_job(client, tmp_path, rows)
     page = client.get(reverse("prospects:import_preview", args=[job.pk])).content.decode()
 
-    assert job.status == JobStatus.PENDING and job.options["preview"] and not job.options.get("confirmed")
+    assert job.status == JobStatus.PENDING and ImportOptions.of(job).preview and not ImportOptions.of(job).confirmed
     assert job.counts["created"] == 3 and job.counts["errors"] == 2
     assert "Adresse e-mail invalide." in page and "Contacts, ligne 5" in page
     assert "Importer les 3 lignes valides" in page
@@ -163,7 +164,7 @@ def test_the_outsider_gets_404_on_every_page_of_someone_elses_import(client_as, 
     assert client.post(reverse("prospects:import_undo", args=[job.pk])).status_code == 404
     assert client.get(reverse("prospects:job_detail", args=[job.pk])).status_code == 404
     job.refresh_from_db()
-    assert not job.options.get("confirmed")
+    assert not ImportOptions.of(job).confirmed
 
 
 def test_state_changing_urls_refuse_get(client_as, importer, tmp_path):
@@ -191,7 +192,7 @@ def test_undo_deletes_the_untouched_contacts_and_keeps_the_changed_ones(
     remaining = set(ProspectContact.objects.values_list("last_name", flat=True))
     assert remaining == {"GARDE", "TACHE"}  # a note alone does not keep a contact (it goes with it)
     job.refresh_from_db()
-    assert job.counts["deleted"] == 3 and job.options["undo_kept_count"] == 2
+    assert job.counts["deleted"] == 3 and ImportRecord.of(job).undo_kept_count == 2
     page = response.content.decode()
     assert "Import annulé : 3 contacts supprimés." in page and "modifié depuis l&#x27;import" in page
     assert "1 tâche" in page and "Annuler cet import" not in page
@@ -216,7 +217,7 @@ def test_undo_also_deletes_the_companies_it_created_that_nothing_uses_any_more(
     ]
     job = _start(client, _preview_job(client, tmp_path, rows), django_capture_on_commit_callbacks)
     job.refresh_from_db()
-    assert job.counts["companies_created"] == 3 and len(job.options["created_company_ids"]) == 3
+    assert job.counts["companies_created"] == 3 and len(ImportRecord.of(job).created_company_ids) == 3
     later = job.finished_at + timedelta(minutes=5)
     ProspectContact.objects.filter(last_name="GARDE").update(job_title="DSI", updated_at=later)
     Company.objects.filter(name="Renommée SAS").update(name="Renommée Groupe", updated_at=later)
@@ -226,7 +227,7 @@ def test_undo_also_deletes_the_companies_it_created_that_nothing_uses_any_more(
     assert set(Company.objects.values_list("name", flat=True)) == {"Existante SA", "Gardée SA", "Renommée Groupe"}
     job.refresh_from_db()
     assert job.counts["companies_deleted"] == 1
-    kept = {kept["company"]: kept["reason"] for kept in job.options["undo_kept_companies"]}
+    kept = {kept["company"]: kept["reason"] for kept in ImportRecord.of(job).undo_kept_companies}
     assert kept == {"Gardée SA": "a encore des contacts", "Renommée Groupe": "modifiée depuis l'import"}
     page = response.content.decode()
     assert "1 société créée par l'import a été supprimée." in page and "Renommée Groupe" in page
@@ -241,7 +242,7 @@ def test_undo_keeps_a_created_company_that_a_deal_uses_and_deletes_the_others(
     rows = [contact_row(last_name=f"NOM{index}", company=f"Société {index}") for index in range(4)]
     job = _start(client, _preview_job(client, tmp_path, rows), django_capture_on_commit_callbacks)
     job.refresh_from_db()
-    assert len(job.options["created_company_ids"]) == 4
+    assert len(ImportRecord.of(job).created_company_ids) == 4
     Opportunity.objects.create(name="Contrat cadre", company=Company.objects.get(name="Société 2"))
 
     client.post(reverse("prospects:import_undo", args=[job.pk]), follow=True)
@@ -249,7 +250,7 @@ def test_undo_keeps_a_created_company_that_a_deal_uses_and_deletes_the_others(
     assert set(Company.objects.values_list("name", flat=True)) == {"Société 2"}
     job.refresh_from_db()
     assert job.counts["companies_deleted"] == 3
-    kept = {kept["company"]: kept["reason"] for kept in job.options["undo_kept_companies"]}
+    kept = {kept["company"]: kept["reason"] for kept in ImportRecord.of(job).undo_kept_companies}
     assert kept == {"Société 2": "utilisée ailleurs"}
 
 

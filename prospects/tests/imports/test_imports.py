@@ -1,4 +1,4 @@
-"""The import pipeline: parse, validate, write (prospects.imports.engine), without the web layer."""
+"""The import pipeline: parse, validate, write (prospects.imports.checks, .writer, .run), without the web layer."""
 
 import pytest
 from django.db import connection
@@ -6,17 +6,12 @@ from openpyxl import load_workbook
 
 from crm.choices import CompanyType
 from crm.models import Company
+from prospects.imports.checks import ImportContext, rows_validate
 from prospects.imports.columns import COLUMNS, DATA_SHEET, ERRORS_TITLE, INSTRUCTIONS_SHEET, LISTS_SHEET
-from prospects.imports.engine import (
-    ImportContext,
-    ImportHasErrors,
-    SourceRow,
-    XlsxSource,
-    import_run,
-    rows_validate,
-    xlsx_import,
-)
 from prospects.imports.files import error_file_for, template_write
+from prospects.imports.plans import ImportHasErrors, SourceRow
+from prospects.imports.run import import_run, xlsx_import
+from prospects.imports.xlsx import XlsxSource
 from prospects.models import ContactStatus, Origin, ProspectContact
 from prospects.tests.imports.import_helpers import TITLES, contact_row, write_xlsx
 from tests.factories import CompanyFactory, ProspectFactory, SectorFactory, UserFactory
@@ -92,7 +87,6 @@ def test_the_template_round_trips(tmp_path, importer, sales_rep, paris):
     assert contact.company.name == "Nouvelle Société" and contact.company.type == CompanyType.PROSPECT
     assert list(contact.company.entities.all()) == [paris]
     assert contact.created_by == importer and contact.search_text.startswith("martin|helene|")
-    assert sales_rep.has_perm("prospects.edit_prospect", contact)  # the rep's object right
 
 
 def test_numbers_and_dates_typed_in_text_columns_are_normalised(tmp_path, importer):
@@ -261,33 +255,60 @@ def test_updating_a_contact_needs_the_edit_right_on_it(tmp_path, groups, paris):
     assert "pas le droit de le modifier" in failure.value.result.errors[0]["message"]
 
 
-def test_an_updated_contact_moves_the_rep_right(tmp_path, importer, sales_rep, manager):
-    from prospects.services import prospect_create
+def _guardian_rows() -> int:
+    from guardian.models import UserObjectPermission
 
-    contact = prospect_create(
-        by=manager,
-        entities=list(manager.entities.all()),
-        last_name="X",
-        first_name="Y",
-        email="xy@x.fr",
-        assigned_to=manager,
-    )
+    from prospects.models import ProspectContactUserObjectPermission
+
+    return ProspectContactUserObjectPermission.objects.count() + UserObjectPermission.objects.count()
+
+
+def test_an_import_with_reps_writes_no_guardian_row(tmp_path, importer, sales_rep):
+    """The rep's right is the rule assigned_to = user (prospects.rights): no object-permission row per contact."""
+    rows = [contact_row(last_name=f"REP{index}", email=f"rep{index}@x.fr", assigned_to="marine") for index in range(3)]
+    rows.append(contact_row(last_name="SANS", email="sans@x.fr"))
+    path = write_xlsx(tmp_path / "f.xlsx", rows)
+
+    result = run(path, importer)
+
+    assert result.counts["created"] == 4
+    assert ProspectContact.objects.filter(assigned_to=sales_rep).count() == 3
+    assert _guardian_rows() == 0
+
+
+def test_an_update_moving_the_rep_writes_no_guardian_row(tmp_path, importer, sales_rep, manager):
+    contact = ProspectFactory(last_name="X", first_name="Y", email="xy@x.fr", assigned_to=manager)
+    contact.entities.set(manager.entities.all())
+    before = _guardian_rows()
     path = write_xlsx(
         tmp_path / "f.xlsx", [contact_row(last_name="X", first_name="Y", email="xy@x.fr", assigned_to="MARINE")]
     )
 
-    run(path, importer, update_existing=True)
+    result = run(path, importer, update_existing=True)
 
+    assert result.counts["updated"] == 1
     contact.refresh_from_db()
     assert contact.assigned_to == sales_rep
-    from prospects.models import ProspectContactUserObjectPermission
+    assert _guardian_rows() == before
 
-    holders = set(
-        ProspectContactUserObjectPermission.objects.filter(content_object=contact).values_list(
-            "user__username", flat=True
-        )
-    )
-    assert holders == {"marine"}
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the rep rule (assigned_to = user) of prospects.rights lands with the rights branch of issue 13: "
+    "remove this marker once merged",
+)
+def test_the_rep_named_by_an_import_can_edit_the_contact(tmp_path, importer, sales_rep, manager):
+    moved = ProspectFactory(last_name="X", first_name="Y", email="xy@x.fr", assigned_to=manager)
+    moved.entities.set(manager.entities.all())
+    rows = [
+        contact_row(last_name="X", first_name="Y", email="xy@x.fr", assigned_to="marine"),
+        contact_row(last_name="NEW", email="new@x.fr", assigned_to="marine"),
+    ]
+    run(write_xlsx(tmp_path / "f.xlsx", rows), importer, update_existing=True)
+
+    created = ProspectContact.objects.get(email="new@x.fr")
+    assert sales_rep.has_perm("prospects.edit_prospect", created)
+    assert sales_rep.has_perm("prospects.edit_prospect", moved)
 
 
 def test_the_pipeline_takes_rows_from_any_source(importer):
@@ -353,12 +374,14 @@ def _rows(count: int, *, fail_at: int | None = None):
 
 
 def test_a_parser_failing_after_some_chunks_writes_nothing(importer, monkeypatch):
-    import prospects.imports.engine as imports
+    from prospects.imports import run, writer
 
-    monkeypatch.setattr(imports, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(run, "CHUNK_SIZE", 10)
     written = []
-    write = imports._Writer.write
-    monkeypatch.setattr(imports._Writer, "write", lambda self, plans: written.append(len(plans)) or write(self, plans))
+    write = writer.ImportWriter.write
+    monkeypatch.setattr(
+        writer.ImportWriter, "write", lambda self, plans: written.append(len(plans)) or write(self, plans)
+    )
     with pytest.raises(ValueError, match="damaged file"):
         import_run(rows=_rows(45, fail_at=35), context=ImportContext(user=importer), valid_only=True)
     assert written == [10, 10, 10]  # three chunks were written before the parser failed...
@@ -394,13 +417,13 @@ def test_cells_with_copy_control_characters_are_stored_as_typed(importer):
 
 
 def test_a_failure_while_formatting_a_chunk_writes_nothing(importer, monkeypatch):
-    import prospects.imports.engine as imports
+    from prospects.imports import run, writer
 
     if connection.vendor != "postgresql":
         pytest.skip("the COPY pipeline runs on PostgreSQL only")
-    monkeypatch.setattr(imports, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(run, "CHUNK_SIZE", 10)
     calls = []
-    build = imports._Writer._copy_payloads
+    build = writer.ImportWriter._copy_payloads
 
     def failing(self, plans, ids):
         calls.append(len(plans))
@@ -408,7 +431,7 @@ def test_a_failure_while_formatting_a_chunk_writes_nothing(importer, monkeypatch
             raise RuntimeError("formatting failed")
         return build(self, plans, ids)
 
-    monkeypatch.setattr(imports._Writer, "_copy_payloads", failing)
+    monkeypatch.setattr(writer.ImportWriter, "_copy_payloads", failing)
     with pytest.raises(RuntimeError, match="formatting failed"):
         import_run(rows=_rows(45), context=ImportContext(user=importer))
     assert calls[:3] == [10, 10, 10]  # two chunks had been sent before the third failed...

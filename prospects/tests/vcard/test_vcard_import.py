@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from crm.models import Company
+from prospects.jobs.options import VCardImportOptions
 from prospects.jobs.runner import job_run
 from prospects.models import Job, JobKind, JobStatus, ProspectContact
 from prospects.vcard import imports as vcard_imports
@@ -84,7 +85,7 @@ def test_another_users_preview_and_start_answer_404(manager, outsider, django_ca
     assert other.get(reverse("prospects:vcard_preview", args=[job.pk])).status_code == 404
     assert other.post(reverse("prospects:vcard_import_start", args=[job.pk])).status_code == 404
     job.refresh_from_db()
-    assert not job.options.get("confirmed")
+    assert not VCardImportOptions.of(job).confirmed
 
 
 # Preview then import ------------------------------------------------------------------------
@@ -94,7 +95,7 @@ def test_two_files_preview_then_import_in_a_job(manager, paris, django_capture_o
     client = logged(manager)
     job = preview(client, corpus("apple_icloud_30.vcf", "outlook_21_qp.vcf"))
     assert ProspectContact.objects.count() == 0  # the preview writes nothing
-    assert job.status == JobStatus.PENDING and job.options["cards"] == 3
+    assert job.status == JobStatus.PENDING and VCardImportOptions.of(job).cards == 3
     assert job.counts["created"] == 3 and job.counts["errors"] == 0
     page = client.get(reverse("prospects:vcard_preview", args=[job.pk])).content.decode()
     for expected in ("apple_icloud_30.vcf", "outlook_21_qp.vcf", "Hélène Lefèvre", "André Lefèvre", "Création"):
@@ -202,7 +203,7 @@ def test_quick_add_errors_come_back_on_the_list(manager):
 def test_quick_add_previews_like_the_import_page(manager, django_capture_on_commit_callbacks):
     client = logged(manager)
     job = preview(client, corpus("thunderbird_40.vcf", "nextcloud_40.vcf"), url=QUICK_ADD)
-    assert job.options["via"] == "quick_add" and job.counts["created"] == 2
+    assert VCardImportOptions.of(job).via == "quick_add" and job.counts["created"] == 2
     assert start(client, job, django_capture_on_commit_callbacks).status == JobStatus.DONE
     assert Company.objects.filter(name="Laval Conseil").exists()
 
@@ -225,7 +226,7 @@ def test_two_files_with_the_same_name_stay_apart(manager):
     first = upload("contacts.vcf", serialize(VCardFields(last_name="Un", first_name="A", email="un@example.fr")))
     second = upload("contacts.vcf", serialize(VCardFields(last_name="Deux", first_name="B", email="deux@example.fr")))
     job = preview(logged(manager), [first, second])
-    assert {card["file"] for card in job.options["preview_cards"]} == {"contacts.vcf", "contacts.vcf (2)"}
+    assert {card["file"] for card in VCardImportOptions.of(job).preview_cards} == {"contacts.vcf", "contacts.vcf (2)"}
 
 
 def test_duplicates_inside_the_upload_are_reported(manager):
@@ -241,7 +242,9 @@ def test_the_job_refuses_to_run_when_the_right_was_withdrawn(manager, django_cap
     response = client.post(reverse("prospects:vcard_import_start", args=[job.pk]))
     assert response.status_code == 403
     # A job confirmed before the right was withdrawn refuses to run as well.
-    Job.objects.filter(pk=job.pk).update(options=dict(job.options, confirmed=True))
+    Job.objects.filter(pk=job.pk).update(
+        options=VCardImportOptions.of(job).confirmed_with(valid_only=False).to_options()
+    )
     assert job_run(job.pk) == JobStatus.FAILED
     assert ProspectContact.objects.count() == 0
 
@@ -316,7 +319,7 @@ def test_starting_an_import_is_post_only(manager):
     job = preview(client, corpus("google_30.vcf"))
     assert client.get(reverse("prospects:vcard_import_start", args=[job.pk])).status_code == 405
     job.refresh_from_db()
-    assert not job.options.get("confirmed")
+    assert not VCardImportOptions.of(job).confirmed
 
 
 def test_a_vcard_import_can_be_undone_with_the_right_that_allowed_it(

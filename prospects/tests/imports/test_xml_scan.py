@@ -4,8 +4,8 @@ import zipfile
 
 import pytest
 
-from prospects.imports import PROLOG_SCAN_BYTES, ImportRejected, XlsxSource
-from prospects.tests.import_helpers import contact_row, write_xlsx
+from prospects.imports.xlsx import PROLOG_SCAN_BYTES, ImportRejected, XlsxSource
+from prospects.tests.imports.import_helpers import contact_row, write_xlsx
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,296 @@
+"""The uploaded .xlsx: safety checks before parsing (G5: sizes, zip ratio, XML declarations),
+the calamine reader of the template's data sheet, cell text and the header check (I2).
+
+`XlsxSource(path).rows()` yields the `SourceRow`s the checks of `prospects.imports.checks` take.
+"""
+
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from prospects.imports.columns import (
+    COLUMNS,
+    DATA_SHEET,
+    ERRORS_TITLE,
+    PHONE,
+    POSTCODE,
+    header_key,
+)
+from prospects.imports.plans import SourceRow
+from prospects.models import Job
+
+# ---------------------------------------------------------------------------------------
+# Published limits (G5), checked before any row is parsed.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 250 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+MAX_ZIP_MEMBERS = 500
+MAX_ROWS = 100_000
+PROLOG_SCAN_BYTES = 64 * 1024
+
+
+class ImportRejected(Exception):
+    """The whole file is refused (format, limits, headers) before any row is imported."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def limits_text() -> str:
+    """The published limits, for the upload page and the instructions sheet."""
+    return _(
+        "Fichier .xlsx de %(size)d Mo au plus, %(rows)s lignes au plus, %(uncompressed)d Mo une fois décompressé."
+    ) % {
+        "size": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "rows": f"{MAX_ROWS:,}".replace(",", "\u202f"),
+        "uncompressed": MAX_UNCOMPRESSED_BYTES // (1024 * 1024),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# The .xlsx parser (python-calamine), behind the zip checks of G5.
+
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def xlsx_check(path: str | Path, *, size: int | None = None) -> None:
+    """Refuse what is not a reasonable .xlsx before parsing: size, zip sizes and ratio, DTDs."""
+    size = Path(path).stat().st_size if size is None else size
+    if size == 0:
+        raise ImportRejected(_("Le fichier est vide."))
+    if size > MAX_UPLOAD_BYTES:
+        raise ImportRejected(
+            _("Le fichier dépasse la taille maximale de %(max)d Mo.") % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
+    not_xlsx = _("Ce fichier n'est pas un classeur Excel .xlsx (utilisez le modèle à télécharger).")
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportRejected(not_xlsx) from exc
+    with archive:
+        members = archive.infolist()
+        names = {member.filename for member in members}
+        if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+            raise ImportRejected(not_xlsx)
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise ImportRejected(_("Le fichier contient trop d'éléments pour un classeur d'import."))
+        total = sum(member.file_size for member in members)
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise ImportRejected(
+                _("Le fichier décompressé dépasse %(max)d Mo.") % {"max": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}
+            )
+        for member in members:
+            if member.file_size > 1024 * 1024 and member.file_size > MAX_COMPRESSION_RATIO * max(
+                member.compress_size, 1
+            ):
+                raise ImportRejected(_("Le fichier est anormalement compressé (bombe de décompression ?)."))
+        for member in members:
+            if member.filename.endswith((".xml", ".rels")):
+                _check_xml_prolog(archive, member, not_xlsx)
+
+
+def _check_xml_prolog(archive: zipfile.ZipFile, member: zipfile.ZipInfo, not_xlsx: str) -> None:
+    # An Office file never declares a DTD: refusing any DOCTYPE rules out entity expansion
+    # ("billion laughs") and external entities whatever the parser behind does with them.
+    # The whole part is scanned in chunks (a DTD can hide behind 64 KB of comment); each
+    # window keeps the previous chunk's tail so a keyword cut in two is still seen.
+    overlap = len(b"<!doctype") - 1
+    try:
+        with archive.open(member) as handle:
+            head = window = handle.read(PROLOG_SCAN_BYTES)
+            while window:
+                lowered = window.lower()
+                if b"<!doctype" in lowered or b"<!entity" in lowered:
+                    raise ImportRejected(_("Le fichier contient des déclarations XML interdites (DTD, entités)."))
+                chunk = handle.read(PROLOG_SCAN_BYTES)
+                window = window[-overlap:] + chunk if chunk else b""
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise ImportRejected(_("Le fichier est endommagé ou tronqué.")) from exc
+    if head and not _ROOT_ELEMENT.search(head) and len(head) == PROLOG_SCAN_BYTES:
+        raise ImportRejected(not_xlsx)
+
+
+def cell_text(value, kind: str = "") -> str:
+    """A calamine cell as text: '' for empty, integers without '.0', dates dd/mm/yyyy (trap 7)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "VRAI" if value else "FAUX"
+    if isinstance(value, float):
+        if value.is_integer():
+            text = str(int(value))
+            if kind == PHONE and len(text) == 9:
+                return "0" + text  # a French number typed as a number lost its leading zero
+            if kind == POSTCODE and len(text) == 4:
+                return "0" + text  # 1000 → 01000
+            return text
+        return repr(value)
+    if isinstance(value, int):
+        return cell_text(float(value), kind) if abs(value) < 2**53 else str(value)
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M") if value.time() != time() else value.strftime("%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value).strip()
+
+
+def header_check(header: list) -> int:
+    """Check the header row against the template; returns the number of template columns.
+
+    Raises ImportRejected naming the first wrong column (I2).
+    """
+    titles = [cell_text(value) for value in header]
+    while titles and not titles[-1]:
+        titles.pop()
+    if titles and header_key(titles[-1]) == header_key(ERRORS_TITLE) and len(titles) == len(COLUMNS) + 1:
+        titles.pop()  # a corrected error file
+    expected = [column.title for column in COLUMNS]
+    if not titles:
+        raise ImportRejected(_("La première ligne doit contenir les en-têtes du modèle ; elle est vide."))
+    seen: dict[str, int] = {}
+    for index, title in enumerate(titles, start=1):
+        key = header_key(title)
+        if key and key in seen:
+            raise ImportRejected(
+                _("La colonne « %(title)s » apparaît deux fois (colonnes %(first)s et %(second)s).")
+                % {"title": title, "first": column_letter(seen[key]), "second": column_letter(index)}
+            )
+        seen[key] = index
+    for index, wanted in enumerate(expected, start=1):
+        if index > len(titles):
+            raise ImportRejected(
+                _("Colonne %(letter)s : la colonne « %(wanted)s » manque (le modèle a %(count)d colonnes).")
+                % {"letter": column_letter(index), "wanted": wanted, "count": len(expected)}
+            )
+        if header_key(titles[index - 1]) != header_key(wanted):
+            found = titles[index - 1]
+            if not found:
+                message = _("Colonne %(letter)s : en-tête vide, « %(wanted)s » attendu.")
+            elif header_key(found) in {header_key(title) for title in expected}:
+                message = _(
+                    "Colonne %(letter)s : « %(found)s » trouvé, « %(wanted)s » attendu "
+                    "(les colonnes du modèle ont été déplacées)."
+                )
+            else:
+                message = _("Colonne %(letter)s : « %(found)s » trouvé, « %(wanted)s » attendu.")
+            raise ImportRejected(message % {"letter": column_letter(index), "found": found, "wanted": wanted})
+    if len(titles) > len(expected):
+        raise ImportRejected(
+            _("Colonne %(letter)s : « %(found)s » est en trop (le modèle a %(count)d colonnes).")
+            % {"letter": column_letter(len(expected) + 1), "found": titles[len(expected)], "count": len(expected)}
+        )
+    return len(expected)
+
+
+def column_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class XlsxSource:
+    """The data sheet of an uploaded template, header checked; iterate `rows()` once."""
+
+    def __init__(self, path: str | Path, *, size: int | None = None):
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        xlsx_check(path, size=size)
+        try:
+            self._workbook = CalamineWorkbook.from_path(str(path))
+            if DATA_SHEET not in self._workbook.sheet_names:
+                raise ImportRejected(
+                    _("La feuille « %(sheet)s » du modèle est introuvable (feuilles : %(found)s).")
+                    % {"sheet": DATA_SHEET, "found": ", ".join(self._workbook.sheet_names)[:200]}
+                )
+            self._sheet = self._workbook.get_sheet_by_name(DATA_SHEET)
+        except ImportRejected:
+            raise
+        except (CalamineError, Exception) as exc:  # calamine raises several unrelated types
+            raise ImportRejected(_("Le fichier est endommagé ou n'est pas un classeur .xlsx lisible.")) from exc
+        self.sheet = DATA_SHEET
+        start = self._sheet.start
+        if self._sheet.height == 0 or start is None:
+            raise ImportRejected(_("La feuille « %(sheet)s » est vide.") % {"sheet": DATA_SHEET})
+        if start != (0, 0):
+            raise ImportRejected(_("Les en-têtes du modèle doivent commencer en cellule A1."))
+        self.total = self._sheet.height - 1
+        if self.total > MAX_ROWS:
+            raise ImportRejected(
+                _("Le fichier contient %(count)s lignes ; la limite est de %(max)s lignes par import.")
+                % {"count": self.total, "max": MAX_ROWS}
+            )
+        self._merged = self._merged_cells()
+
+    def _merged_cells(self) -> dict[int, set[int]]:
+        """Excel row number → 1-based columns covered by a merged range (except its first cell)."""
+        merged: dict[int, set[int]] = {}
+        for (top, left), (bottom, right) in self._sheet.merged_cell_ranges or []:
+            for row in range(top, bottom + 1):
+                for col in range(left, right + 1):
+                    if (row, col) != (top, left) and row > 0:
+                        merged.setdefault(row + 1, set()).add(col + 1)
+        return merged
+
+    def rows(self) -> Iterator[SourceRow]:
+        """Row dicts of the data rows; blank rows are left out. Raises ImportRejected on the header."""
+        iterator = self._sheet.iter_rows()
+        header_check(next(iterator, []))
+        key_names = [column.key for column in COLUMNS]
+        kinds = [column.kind for column in COLUMNS]
+        width = len(COLUMNS)
+        sheet = self.sheet
+        for number, cells in enumerate(iterator, start=2):
+            if len(cells) < width:
+                cells = list(cells) + [""] * (width - len(cells))
+            # Text cells (the bulk of a file) take the short path; numbers and dates are normalised.
+            values = {
+                key: value.strip() if type(value) is str else cell_text(value, kind)
+                for key, kind, value in zip(key_names, kinds, cells, strict=False)
+            }
+            if not any(values.values()):
+                continue
+            location = {"sheet": sheet, "row": number}
+            merged = self._merged.get(number)
+            if merged:
+                location["merged"] = sorted(merged)
+            yield SourceRow(location=location, values=values)
+
+    def close(self) -> None:
+        self._workbook.close()
+
+
+# ---------------------------------------------------------------------------------------
+# Reading a job's stored upload.
+
+
+def stored_copy(job: Job) -> "tempfile._TemporaryFileWrapper":
+    """A local temporary copy of the job's upload (the storage may be remote)."""
+    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115  closed by the caller
+    with job.source_file.open("rb") as source:
+        read = 0
+        while block := source.read(1024 * 1024):
+            read += len(block)
+            if read > MAX_UPLOAD_BYTES:
+                tmp.close()
+                raise ImportRejected(
+                    _("Le fichier dépasse la taille maximale de %(max)d Mo.")
+                    % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}
+                )
+            tmp.write(block)
+    tmp.flush()
+    return tmp
