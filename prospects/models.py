@@ -8,7 +8,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from crm.choices import Gender, Region, choices_check
-from prospects.rights import PERMISSIONS
+from prospects.rights import PERMISSIONS, REP_RIGHTS
 
 
 class ContactStatus(models.TextChoices):
@@ -52,8 +52,9 @@ class ChangeHistory(HistoricalRecords):
         return
 
 
-# What the assigned rep receives on the contact itself (and loses when reassigned).
-ASSIGNEE_OBJECT_RIGHTS = ("edit_prospect",)
+# The rep's rights are a rule (prospects.rights.REP_RIGHTS). This alias only serves the
+# import's guardian writer until its branch removes it; nothing else may use it.
+ASSIGNEE_OBJECT_RIGHTS = tuple(right.codename for right in REP_RIGHTS)
 
 
 class ProspectContact(models.Model):

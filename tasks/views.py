@@ -20,8 +20,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.permissions import has_right, require_right
 from prospects.models import ProspectContact
+from prospects.rights import R3, has_right, require_right
 from prospects.selectors import get_prospect_for, holds_right_somewhere
 from tasks.forms import AttachmentForm, MyTasksFilter, TaskForm, TaskMassForm
 from tasks.models import Task, TaskPriority, TaskStatus
@@ -35,7 +35,6 @@ from tasks.selectors import (
     tasks_visible_to,
 )
 from tasks.services import (
-    R3,
     MassTaskTooLarge,
     attachment_delete,
     attachment_limits,
@@ -282,7 +281,7 @@ def tasks_mass(request: HttpRequest, prospect_pk: int | None = None) -> HttpResp
         require_right(user, R3, prospect)
         default_next = tasks_tab_url(prospect)
     else:
-        if not holds_right_somewhere(user, "manage_prospect_tasks"):
+        if not holds_right_somewhere(user, R3):
             raise PermissionDenied
         default_next = reverse("tasks:mine")
     next_url = _next_url(request, default_next)
@@ -360,7 +359,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         "tasks": list(page.object_list),
         "query": query.urlencode(),
         "overdue": overdue,
-        "can_mass": holds_right_somewhere(user, "manage_prospect_tasks"),
+        "can_mass": holds_right_somewhere(user, R3),
         "statuses": TaskStatus.choices,
         "priorities": TaskPriority.choices,
     }

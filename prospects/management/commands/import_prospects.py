@@ -13,9 +13,7 @@ from django.utils import translation
 from tqdm import tqdm
 
 from accounts.models import User
-from accounts.permissions import has_right
 from prospects.imports.engine import (
-    IMPORT_RIGHT,
     ImportRejected,
     import_failure_message,
     progress_listener,
@@ -23,6 +21,7 @@ from prospects.imports.engine import (
 )
 from prospects.jobs.runner import count_label, job_run
 from prospects.models import Job, JobKind, JobStatus
+from prospects.rights import R7, has_right
 
 
 class TqdmProgress:
@@ -61,7 +60,7 @@ class Command(BaseCommand):
         uploader = User.objects.filter(username=user, is_active=True).first()
         if uploader is None:
             raise CommandError(f"utilisateur inconnu ou inactif : {user}")
-        if not has_right(uploader, IMPORT_RIGHT):
+        if not has_right(uploader, R7):
             raise CommandError(f"{user} n'a pas le droit d'importer des contacts prospects (R7)")
         if not file.is_file():
             raise CommandError(f"fichier introuvable : {file}")
