@@ -168,3 +168,23 @@ def test_the_migration_removes_exactly_the_current_reps_rows(reps, paris, rep_wi
     _remove_rep_rows()
     assert set(rows.values_list("pk", flat=True)) == {row.pk for row in kept}
     assert has_right(rep_without_rights, R1, mine) and has_right(old_rep, R1, mine)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_runs_on_the_historical_models(paris):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("prospects", "0005_export_xlsx_right")], [("prospects", "0006_rep_rights_rule")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    rep, admin_grantee = UserFactory(username="rep", entities=[paris]), UserFactory(username="grantee")
+    contact = ProspectFactory(entities=[paris], assigned_to=rep)
+    edit = old.get_model("auth", "Permission").objects.get(content_type__app_label="prospects", codename=R1.codename)
+    rows = old.get_model("prospects", "ProspectContactUserObjectPermission").objects
+    rows.create(user_id=rep.pk, content_object_id=contact.pk, permission_id=edit.pk)
+    grant = rows.create(user_id=admin_grantee.pk, content_object_id=contact.pk, permission_id=edit.pk)
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    assert list(ProspectContactUserObjectPermission.objects.values_list("pk", flat=True)) == [grant.pk]
