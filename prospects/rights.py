@@ -111,7 +111,7 @@ def _is_rep_right(right: Right | str) -> bool:
     return _BY_NAME.get(str(right)) in REP_RIGHTS
 
 
-def rep_rule_q(user: User, right: Right | None = None) -> Q | None:
+def rep_rule_q(user: User, right: Right | str | None = None) -> Q | None:
     """The contacts on which the rep rule grants `right` (any rep right when None); None if none.
 
     The queryset form of the rule, for the "changeable by" and visibility selectors and the
@@ -132,7 +132,7 @@ def has_right(user: User, right: Right | str, obj: Model | None = None) -> bool:
     `obj` must have been reached through the user's visibility selector (see
     accounts.permissions.has_right).
     """
-    if obj is not None and _is_rep_right(right) and rep_rule_q(user) is not None and _rep_of(user, obj):
+    if obj is not None and rep_rule_q(user, right) is not None and _rep_of(user, obj):
         return True
     return permissions.has_right(user, str(right), obj)
 
