@@ -16,8 +16,12 @@ from crm.models import (
 )
 
 
-def scoped_by_entities(queryset: QuerySet, user: User, *, user_perms=None, group_perms=None) -> QuerySet:
+def scoped_by_entities(
+    queryset: QuerySet, user: User, *, user_perms=None, group_perms=None, also: Q | None = None
+) -> QuerySet:
     """Keep the rows shared with one of the user's entities or granted to them object by object.
+
+    `also` adds the rows an app's own rule opens to the user (the prospects' rep rule).
 
     Built from EXISTS subqueries rather than joins, so no DISTINCT is needed and the
     planner can use the link tables' indexes (guardian's generic joins are slow at scale).
@@ -34,6 +38,8 @@ def scoped_by_entities(queryset: QuerySet, user: User, *, user_perms=None, group
         visible |= Q(Exists(user_perms.objects.filter(content_object_id=OuterRef("pk"), user_id=user.pk)))
     if group_perms is not None:
         visible |= Q(Exists(group_perms.objects.filter(content_object_id=OuterRef("pk"), group__user=user.pk)))
+    if also is not None:
+        visible |= also
     return queryset.filter(visible)
 
 

@@ -5,7 +5,7 @@ from guardian.admin import GuardedModelAdmin
 
 from crm.forms import EMAIL_FORMFIELD_OVERRIDES
 from prospects.models import Job, ProspectContact, ProspectNote
-from prospects.services import assignee_rights_move, prospect_search_fields_refresh
+from prospects.services import prospect_search_fields_refresh
 
 
 class NoteInline(admin.TabularInline):
@@ -57,15 +57,12 @@ class ProspectContactAdmin(GuardedModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        previous = None
-        if change:
-            previous = ProspectContact.objects.filter(pk=obj.pk).values_list("assigned_to", flat=True).first()
+        # A change of rep needs no write: the rep's rights follow assigned_to by rule.
         obj.updated_by = request.user
         if not change:
             obj.created_by = request.user
         prospect_search_fields_refresh(obj)
         super().save_model(request, obj, form, change)
-        assignee_rights_move(prospect=obj, previous_id=previous)
 
 
 @admin.register(ProspectNote)

@@ -5,14 +5,14 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Entity, User
 from crm.choices import CompanyStatus, CompanyType, HeadcountBand, Region, RevenueBand
 from crm.models import Company, DiffusionList, Opportunity, Proposal, Sector, Skill, SkillCategory
-from prospects.models import ContactStatus, Origin, ProspectContact, ProspectContactUserObjectPermission
+from prospects.models import ContactStatus, Origin, ProspectContact
 from prospects.rights import roles_setup
 from prospects.search import company_sort_of, search_text_of
 from prospects.services import prospect_create
@@ -323,8 +323,7 @@ def seed_generated_contacts(count: int, *, reference: dict, seed: int = 2026, pr
     """Add `count` realistic contacts fast: COPY on PostgreSQL, bulk inserts elsewhere.
 
     Contacts are shared with Lyon and assigned to Lyon's reps (so the Paris demo users keep
-    the guide's ten); the assigned rep gets the same object right as through the service,
-    written in bulk.
+    the guide's ten); the assigned rep's rights follow by rule (prospects.rights), nothing to write.
     """
     rng = random.Random(seed + ProspectContact.objects.count())
     entities = reference["entities"]
@@ -334,7 +333,6 @@ def seed_generated_contacts(count: int, *, reference: dict, seed: int = 2026, pr
     regions = Region.values
     now = timezone.now()
     admin = reference["users"]["admin"]
-    edit_right = Permission.objects.get(content_type__app_label="prospects", codename="edit_prospect")
 
     with transaction.atomic():
         company_count = max(1, count // 25)
@@ -372,7 +370,7 @@ def seed_generated_contacts(count: int, *, reference: dict, seed: int = 2026, pr
         written = 0
         while written < count:
             size = min(chunk, count - written)
-            contacts, links, rights = [], [], []
+            contacts, links = [], []
             for offset in range(size):
                 pk = start_id + written + offset
                 first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -394,15 +392,8 @@ def seed_generated_contacts(count: int, *, reference: dict, seed: int = 2026, pr
                     )
                 )  # fmt: skip
                 links.append((pk, entities["lyon"].pk))
-                if rep is not None:
-                    rights.append((pk, rep.pk, edit_right.pk))
             _bulk_write(ProspectContact._meta.db_table, columns, contacts)
             _bulk_write(ProspectContact.entities.through._meta.db_table, ["prospectcontact_id", "entity_id"], links)
-            _bulk_write(
-                ProspectContactUserObjectPermission._meta.db_table,
-                ["content_object_id", "user_id", "permission_id"],
-                rights,
-            )
             written += size
             progress(size)
         _reset_sequences()
@@ -427,7 +418,7 @@ def _reset_sequences() -> None:
     if connection.vendor != "postgresql":
         return  # SQLite continues from the highest rowid by itself
     with connection.cursor() as cursor:
-        for model in (ProspectContact, ProspectContact.entities.through, ProspectContactUserObjectPermission):
+        for model in (ProspectContact, ProspectContact.entities.through):
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE(MAX(id), 1)) FROM \"{table}\""

@@ -52,10 +52,6 @@ class ChangeHistory(HistoricalRecords):
         return
 
 
-# What the assigned rep receives on the contact itself (and loses when reassigned).
-ASSIGNEE_OBJECT_RIGHTS = ("edit_prospect",)
-
-
 class ProspectContact(models.Model):
     """A person the sales team is trying to win, at a prospect/client company or free."""
 

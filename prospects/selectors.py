@@ -16,11 +16,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.permissions import has_right
 from accounts.selectors import entity_ids_of
 from crm.choices import Region
 from crm.models import Opportunity, Proposal
 from crm.selectors import companies_visible_to, scoped_by_entities
+from prospects.card.actions import RIGHTS_NEEDED
 from prospects.models import (
     HISTORY_TRACKED_FIELDS,
     ContactStatus,
@@ -30,15 +30,21 @@ from prospects.models import (
     ProspectContactUserObjectPermission,
     ProspectNote,
 )
+from prospects.rights import R12, R13, Right, as_right, has_right, rep_rule_q
 
 
 def prospects_visible_to(user: User) -> QuerySet[ProspectContact]:
-    """Every view, export and task reaches contacts through this queryset."""
+    """Every view, export and task reaches contacts through this queryset.
+
+    Shared with one of the user's entities, granted to them object by object, or assigned to
+    them (the rep rule: a rep sees and edits their contacts wherever they are shared).
+    """
     return scoped_by_entities(
         ProspectContact.objects.select_related("company", "company__assigned_to", "assigned_to"),
         user,
         user_perms=ProspectContactUserObjectPermission,
         group_perms=ProspectContactGroupObjectPermission,
+        also=rep_rule_q(user),
     )
 
 
@@ -50,9 +56,7 @@ def get_prospect_for(user: User, pk: int) -> ProspectContact:
 def notes_visible_to(user: User, prospect: ProspectContact) -> QuerySet[ProspectNote]:
     """Notes of one (visible) contact: all entities with R12/R13, else the user's entities."""
     notes = ProspectNote.objects.filter(prospect=prospect).select_related("author", "entity")
-    if has_right(user, "prospects.view_all_prospect_notes", prospect) or has_right(
-        user, "prospects.manage_all_prospect_notes", prospect
-    ):
+    if has_right(user, R12, prospect) or has_right(user, R13, prospect):
         return notes
     return notes.filter(entity_id__in=entity_ids_of(user))
 
@@ -70,15 +74,7 @@ def get_job_for(user: User, pk: int) -> Job:
 # ---------------------------------------------------------------------------------------
 # The list page (L1–L6): rows with their counters, rights per row, sorting and paging.
 
-LIST_ROW_RIGHTS = (
-    "edit_prospect",
-    "manage_prospect_tasks",
-    "manage_free_prospect_opportunities",
-    "manage_prospect_skills",
-    "convert_prospect",
-    "export_prospects_vcf",
-    "manage_prospect_subscriptions",
-)
+LIST_ROW_RIGHTS = RIGHTS_NEEDED  # what the row menus read (prospects.card.actions)
 
 # sort parameter → the columns it orders by; the id is always appended as the tie-break.
 SORTS: dict[str, tuple[str, ...]] = {
@@ -123,7 +119,7 @@ def _count_subquery(queryset: QuerySet, fk: str = "prospect"):
 def notes_scope_for_list(user: User) -> QuerySet[ProspectNote]:
     """Notes counted in the Post-it column: all entities with R12/R13 held globally, else the user's."""
     notes = ProspectNote.objects.all()
-    if has_right(user, "prospects.view_all_prospect_notes") or has_right(user, "prospects.manage_all_prospect_notes"):
+    if has_right(user, R12) or has_right(user, R13):
         return notes
     return notes.filter(entity_id__in=entity_ids_of(user))
 
@@ -180,56 +176,59 @@ def ordering_for(sort: str, *, reverse: bool = False) -> list[OrderBy]:
     return [F(column).desc(nulls_first=True) if descending else F(column).asc(nulls_last=True) for column in columns]
 
 
-def prospects_changeable_by(user: User, codename: str) -> QuerySet[ProspectContact]:
-    """Visible contacts on which the user holds `codename`, globally or on the contact itself."""
-    visible = prospects_visible_to(user)
-    if has_right(user, f"prospects.{codename}"):
-        return visible
-    granted = Q(
-        Exists(
-            ProspectContactUserObjectPermission.objects.filter(
-                content_object_id=OuterRef("pk"), user_id=user.pk, permission__codename=codename
-            )
-        )
-    ) | Q(
-        Exists(
-            ProspectContactGroupObjectPermission.objects.filter(
-                content_object_id=OuterRef("pk"), group__user=user.pk, permission__codename=codename
-            )
-        )
+def _object_grants(user: User, codenames: set[str]) -> tuple[QuerySet, QuerySet]:
+    """The user's and their groups' django-guardian rows (admin grants on one contact) for these rights."""
+    return (
+        ProspectContactUserObjectPermission.objects.filter(user_id=user.pk, permission__codename__in=codenames),
+        ProspectContactGroupObjectPermission.objects.filter(group__user=user.pk, permission__codename__in=codenames),
     )
+
+
+def prospects_changeable_by(user: User, right: Right | str) -> QuerySet[ProspectContact]:
+    """Visible contacts on which the user holds `right`: globally, by the rep rule, or on the contact itself."""
+    right = as_right(right)
+    visible = prospects_visible_to(user)
+    if has_right(user, right):
+        return visible
+    granted = Q(pk__in=[])
+    for grants in _object_grants(user, {right.codename}):
+        granted |= Q(Exists(grants.filter(content_object_id=OuterRef("pk"))))
+    if (as_rep := rep_rule_q(user, right)) is not None:
+        granted |= as_rep
     return visible.filter(granted)
 
 
-def holds_right_somewhere(user: User, codename: str) -> bool:
+def holds_right_somewhere(user: User, right: Right | str) -> bool:
     """True if the user holds the right globally or on at least one contact (gate of mass actions)."""
-    if has_right(user, f"prospects.{codename}"):
+    right = as_right(right)
+    if has_right(user, right):
         return True
     if not user.is_active:
         return False
-    return (
-        ProspectContactUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename).exists()
-        or ProspectContactGroupObjectPermission.objects.filter(
-            group__user=user.pk, permission__codename=codename
-        ).exists()
-    )
+    as_rep = rep_rule_q(user, right)
+    if as_rep is not None and ProspectContact.objects.filter(as_rep).exists():
+        return True
+    return any(grants.exists() for grants in _object_grants(user, {right.codename}))
 
 
-def prospect_row_rights(user: User, prospect_ids: list[int]) -> dict[int, set[str]]:
-    """The list's row rights for each contact, in at most two queries whatever the page size."""
-    global_rights = {codename for codename in LIST_ROW_RIGHTS if has_right(user, f"prospects.{codename}")}
+def prospect_row_rights(user: User, prospect_ids: list[int]) -> dict[int, set[Right]]:
+    """The list's row rights for each contact, in at most three queries whatever the page size."""
+    global_rights = {right for right in LIST_ROW_RIGHTS if has_right(user, right)}
     rights = {pk: set(global_rights) for pk in prospect_ids}
     missing = set(LIST_ROW_RIGHTS) - global_rights
-    if missing and rights and user.is_active:
-        for model, owner in (
-            (ProspectContactUserObjectPermission, {"user_id": user.pk}),
-            (ProspectContactGroupObjectPermission, {"group__user": user.pk}),
-        ):
-            granted = model.objects.filter(
-                content_object_id__in=list(rights), permission__codename__in=missing, **owner
-            ).values_list("content_object_id", "permission__codename")
-            for prospect_id, codename in granted:
-                rights[prospect_id].add(codename)
+    if not (missing and rights and user.is_active):
+        return rights
+    for grants in _object_grants(user, {right.codename for right in missing}):
+        granted = grants.filter(content_object_id__in=list(rights)).values_list(
+            "content_object_id", "permission__codename"
+        )
+        for prospect_id, codename in granted:
+            rights[prospect_id].add(as_right(codename))
+    by_rule = [right for right in missing if rep_rule_q(user, right) is not None]
+    if by_rule:
+        assigned = ProspectContact.objects.filter(rep_rule_q(user), pk__in=list(rights)).values_list("pk", flat=True)
+        for prospect_id in assigned:
+            rights[prospect_id].update(by_rule)
     return rights
 
 

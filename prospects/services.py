@@ -1,43 +1,29 @@
-"""Writes on prospect contacts: creation, assignment and the rights that follow the rep."""
+"""Writes on prospect contacts: creation, assignment, mass actions, notes.
+
+The rep's rights follow `assigned_to` by rule (prospects.rights): no write here moves them.
+"""
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Entity, User
-from accounts.permissions import has_right
 from crm.choices import CompanyStatus, CompanyType
 from crm.models import ClientContact, Company, Opportunity
 from prospects.models import (
-    ASSIGNEE_OBJECT_RIGHTS,
     HISTORY_TRACKED_FIELDS,
     ContactStatus,
     ProspectContact,
-    ProspectContactUserObjectPermission,
     ProspectNote,
 )
+from prospects.rights import R1, R10, R11, R13, Right, has_right
 from prospects.search import company_sort_of, search_text_for
 from prospects.selectors import DATA_VERSION_KEY
-
-
-def _grant_assignee_rights(prospect: ProspectContact, user: User | None) -> None:
-    if user is not None:
-        for codename in ASSIGNEE_OBJECT_RIGHTS:
-            assign_perm(f"prospects.{codename}", user, prospect)
-
-
-def _revoke_assignee_rights(prospect: ProspectContact, user: User | None) -> None:
-    if user is not None:
-        for codename in ASSIGNEE_OBJECT_RIGHTS:
-            remove_perm(f"prospects.{codename}", user, prospect)
-
 
 # ---------------------------------------------------------------------------------------
 # History (B4). save() records itself (django-simple-history); the conditional and bulk
@@ -82,7 +68,7 @@ def normalise_email(value: str) -> str:
 def prospect_create(
     *, by: User | None, entities: list[Entity] | None = None, skills=(), diffusion_lists=(), **fields
 ) -> ProspectContact:
-    """Create a contact, share it with its entities and give its rep the object rights."""
+    """Create a contact and share it with its entities."""
     fields["email"] = normalise_email(fields.get("email", ""))
     prospect = ProspectContact(created_by=by, updated_by=by, **fields)
     prospect._history_user = by
@@ -95,17 +81,16 @@ def prospect_create(
         prospect.skills.set(skills)
     if diffusion_lists:
         prospect.diffusion_lists.set(diffusion_lists)
-    _grant_assignee_rights(prospect, prospect.assigned_to)
     prospects_data_changed()
     return prospect
 
 
 @transaction.atomic
 def prospect_assign(*, prospect: ProspectContact, to: User | None, by: User | None) -> bool:
-    """Hand the contact to another rep; the rights move with it. False when nothing changed.
+    """Hand the contact to another rep (the rep's rights follow by rule). False when nothing changed.
 
     The conditional update makes two simultaneous reassignments safe: only the one that
-    still sees the previous rep moves the rights.
+    still sees the previous rep writes the change and its history.
     """
     previous_id = prospect.assigned_to_id
     new_id = to.pk if to else None
@@ -121,27 +106,13 @@ def prospect_assign(*, prospect: ProspectContact, to: User | None, by: User | No
     prospect.assigned_to = to
     prospect.updated_by = by
     prospects_history_record(ids=[prospect.pk], by=by)
-    assignee_rights_move(prospect=prospect, previous_id=previous_id)
     return True
-
-
-def assignee_rights_move(*, prospect: ProspectContact, previous_id: int | None) -> None:
-    """The previous rep loses the object rights on the contact, its current rep gets them."""
-    if previous_id == prospect.assigned_to_id:
-        return
-    _revoke_assignee_rights(prospect, User.objects.filter(pk=previous_id).first() if previous_id else None)
-    _grant_assignee_rights(prospect, prospect.assigned_to)
 
 
 @transaction.atomic
 def prospect_update(*, prospect: ProspectContact, by: User | None, entities: list[Entity] | None = None, **fields):
-    """Save an edited contact; when its rep changes, the object rights move to the new rep.
-
-    The previous rep is read from the locked row, not from `prospect`, which a bound form
-    has already modified.
-    """
-    locked = ProspectContact.objects.select_for_update().filter(pk=prospect.pk)
-    previous_id = locked.values_list("assigned_to_id", flat=True).get()
+    """Save an edited contact (a new rep gets the rep's rights by rule), its row locked meanwhile."""
+    ProspectContact.objects.select_for_update().filter(pk=prospect.pk).values_list("pk", flat=True).get()
     prospects_history_baseline(ids=[prospect.pk])
     if "email" in fields:
         fields["email"] = normalise_email(fields["email"])
@@ -154,7 +125,6 @@ def prospect_update(*, prospect: ProspectContact, by: User | None, entities: lis
     prospect.save()
     if entities is not None:
         prospect.entities.set(entities)
-    assignee_rights_move(prospect=prospect, previous_id=previous_id)
     prospects_data_changed()
     return prospect
 
@@ -214,14 +184,14 @@ def prospects_data_changed() -> None:
     transaction.on_commit(bump)
 
 
-def _mass_targets(*, prospects, by: User, codename: str) -> tuple[list[int], MassResult]:
+def _mass_targets(*, prospects, by: User, right: Right) -> tuple[list[int], MassResult]:
     """Lock and return the ids the user may change, with the selection's counters."""
     from prospects.selectors import prospects_changeable_by
 
     selected = prospects.order_by().count()
     if selected > MASS_ACTION_LIMIT:
         raise MassActionTooLarge(selected)
-    allowed = prospects_changeable_by(by, codename).filter(pk__in=prospects.order_by().values("pk"))
+    allowed = prospects_changeable_by(by, right).filter(pk__in=prospects.order_by().values("pk"))
     # Row locks (PostgreSQL): a concurrent mass action on the same contacts waits for this one.
     target_ids = list(
         ProspectContact.objects.select_for_update()
@@ -239,42 +209,24 @@ def _in_chunks(ids: list[int], size: int = 900):
 
 @transaction.atomic
 def prospects_mass_assign(*, prospects, to: User | None, by: User) -> MassResult:
-    """Hand the selected contacts to one rep; the assignee's object rights move with each contact."""
-    target_ids, result = _mass_targets(prospects=prospects, by=by, codename="edit_prospect")
+    """Hand the selected contacts to one rep (the rep's rights follow by rule)."""
+    target_ids, result = _mass_targets(prospects=prospects, by=by, right=R1)
     new_id = to.pk if to else None
-    previous: dict[int | None, list[int]] = {}
-    for chunk in _in_chunks(target_ids):
-        for pk, rep_id in ProspectContact.objects.filter(pk__in=chunk).values_list("pk", "assigned_to_id"):
-            previous.setdefault(rep_id, []).append(pk)
-    moved = [pk for rep_id, ids in previous.items() if rep_id != new_id for pk in ids]
+    moved = [
+        pk
+        for chunk in _in_chunks(target_ids)
+        for pk in ProspectContact.objects.filter(pk__in=chunk)
+        .exclude(assigned_to_id=new_id)
+        .values_list("pk", flat=True)
+    ]
     result.unchanged = len(target_ids) - len(moved)
     prospects_history_baseline(ids=moved)
     now = timezone.now()
-    permissions = list(
-        Permission.objects.filter(content_type__app_label="prospects", codename__in=ASSIGNEE_OBJECT_RIGHTS)
-    )
     for chunk in _in_chunks(moved):
         result.changed += ProspectContact.objects.filter(pk__in=chunk).update(
             assigned_to_id=new_id, updated_by=by, updated_at=now
         )
     prospects_history_record(ids=moved, by=by)
-    for rep_id, ids in previous.items():
-        if rep_id is None or rep_id == new_id:
-            continue
-        for chunk in _in_chunks(ids):
-            ProspectContactUserObjectPermission.objects.filter(
-                user_id=rep_id, content_object_id__in=chunk, permission__in=permissions
-            ).delete()
-    if new_id is not None and moved:
-        ProspectContactUserObjectPermission.objects.bulk_create(
-            [
-                ProspectContactUserObjectPermission(user_id=new_id, content_object_id=pk, permission=permission)
-                for pk in moved
-                for permission in permissions
-            ],
-            batch_size=500,
-            ignore_conflicts=True,
-        )
     prospects_data_changed()
     return result
 
@@ -283,7 +235,7 @@ def prospects_mass_assign(*, prospects, to: User | None, by: User) -> MassResult
 def prospects_mass_status(*, prospects, status: str, by: User) -> MassResult:
     if status not in ContactStatus.values:
         raise ValueError(f"unknown status {status!r}")
-    target_ids, result = _mass_targets(prospects=prospects, by=by, codename="edit_prospect")
+    target_ids, result = _mass_targets(prospects=prospects, by=by, right=R1)
     now = timezone.now()
     # The rows are locked by _mass_targets, so the ids read here are the ones the update changes.
     moved = [
@@ -308,7 +260,7 @@ def prospects_mass_subscriptions(*, prospects, lists, subscribe: bool, by: User)
 
     `changed` counts the contacts whose subscriptions changed; `lists` must be visible to `by`.
     """
-    target_ids, result = _mass_targets(prospects=prospects, by=by, codename="manage_prospect_subscriptions")
+    target_ids, result = _mass_targets(prospects=prospects, by=by, right=R10)
     through = ProspectContact.diffusion_lists.through
     list_ids = [diffusion_list.pk for diffusion_list in lists]
     touched: set[int] = set()
@@ -374,7 +326,7 @@ def prospects_mass_delete(*, prospects, by: User) -> MassResult:
 
     Notes, subscriptions, entity links and object-permission rows go with each contact.
     """
-    target_ids, result = _mass_targets(prospects=prospects, by=by, codename="edit_prospect")
+    target_ids, result = _mass_targets(prospects=prospects, by=by, right=R1)
     deletable = []
     for chunk in _in_chunks(target_ids):
         for prospect in prospects_with_links(chunk).order_by("last_name", "first_name", "pk"):
@@ -393,7 +345,7 @@ def prospects_mass_delete(*, prospects, by: User) -> MassResult:
 # ---------------------------------------------------------------------------------------
 # Post-it notes on a contact (F3): R11 manages one's own notes, R13 everyone's.
 
-NOTE_OWN, NOTE_ALL = "prospects.manage_own_prospect_notes", "prospects.manage_all_prospect_notes"
+NOTE_OWN, NOTE_ALL = R11, R13
 
 
 def note_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:

@@ -16,10 +16,10 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from crm.storage import stored_files_delete_on_commit
 from prospects.models import ProspectContact
+from prospects.rights import R3
 from tasks.file_types import MAGIC, SNIFF_BYTES, format_matches, looks_like_markup
 from tasks.models import Task, TaskAttachment, TaskPriority, TaskStatus
 
-R3 = "prospects.manage_prospect_tasks"
 MASS_TASK_LIMIT = 1000
 TASK_FIELDS = ("priority", "due_at", "type", "name", "followed_by", "description", "status")
 
@@ -243,7 +243,7 @@ def _mass_targets(*, ids: list[int], by: User, prospect: ProspectContact | None)
     if prospect is not None:
         visible = visible.filter(prospect=prospect)
     visible_ids = set(visible.values_list("pk", flat=True))
-    changeable = visible.filter(prospect__in=prospects_changeable_by(by, "manage_prospect_tasks").values("pk"))
+    changeable = visible.filter(prospect__in=prospects_changeable_by(by, R3).values("pk"))
     allowed_ids = list(changeable.values_list("pk", flat=True))
     tasks = list(
         Task.objects.select_for_update(of=("self",))

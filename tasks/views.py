@@ -21,10 +21,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.permissions import has_right, require_right
 from crm.middleware import unreadable_upload_message
 from crm.uploads import UploadTooLarge
 from prospects.models import ProspectContact
+from prospects.rights import R3, has_right, require_right
 from prospects.selectors import get_prospect_for, holds_right_somewhere
 from tasks.forms import AttachmentForm, MyTasksFilter, TaskForm, TaskMassForm
 from tasks.models import Task, TaskPriority, TaskStatus
@@ -38,7 +38,6 @@ from tasks.selectors import (
     tasks_visible_to,
 )
 from tasks.services import (
-    R3,
     MassTaskTooLarge,
     attachment_delete,
     attachment_limits,
@@ -298,7 +297,7 @@ def tasks_mass(request: HttpRequest, prospect_pk: int | None = None) -> HttpResp
         require_right(user, R3, prospect)
         default_next = tasks_tab_url(prospect)
     else:
-        if not holds_right_somewhere(user, "manage_prospect_tasks"):
+        if not holds_right_somewhere(user, R3):
             raise PermissionDenied
         default_next = reverse("tasks:mine")
     next_url = _next_url(request, default_next)
@@ -376,7 +375,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         "tasks": list(page.object_list),
         "query": query.urlencode(),
         "overdue": overdue,
-        "can_mass": holds_right_somewhere(user, "manage_prospect_tasks"),
+        "can_mass": holds_right_somewhere(user, R3),
         "statuses": TaskStatus.choices,
         "priorities": TaskPriority.choices,
     }

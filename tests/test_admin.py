@@ -47,7 +47,8 @@ def test_object_permission_screens_exist_for_contacts_and_companies(staff, paris
 
 
 def test_changing_the_rep_in_admin_moves_the_object_right(staff, paris):
-    from accounts.models import User
+    from prospects.models import ProspectContactUserObjectPermission
+    from prospects.rights import R1, has_right
     from tests.factories import UserFactory
 
     old_rep, new_rep = UserFactory(entities=[paris]), UserFactory(entities=[paris])
@@ -62,8 +63,8 @@ def test_changing_the_rep_in_admin_moves_the_object_right(staff, paris):
     assert response.status_code == 302, (response.context or {}).get("errors")
     contact.refresh_from_db()
     assert contact.email == "mixed@case.fr" and contact.assigned_to == new_rep
-    assert User.objects.get(pk=new_rep.pk).has_perm("prospects.edit_prospect", contact)
-    assert not User.objects.get(pk=old_rep.pk).has_perm("prospects.edit_prospect", contact)
+    assert has_right(new_rep, R1, contact) and not has_right(old_rep, R1, contact)
+    assert not ProspectContactUserObjectPermission.objects.exists()  # the rep's right is a rule
 
 
 def test_a_non_staff_rep_cannot_open_the_admin(sales_rep):

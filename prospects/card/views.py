@@ -9,8 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
-from accounts.permissions import has_right, require_right
 from crm.choices import CompanyType
 from crm.selectors import (
     client_contacts_visible_to,
@@ -20,8 +18,10 @@ from crm.selectors import (
     opportunities_visible_to,
     proposals_visible_to,
 )
+from prospects.card.actions import ACTIONS, contact_actions, opportunity_right
 from prospects.forms import ConvertForm, NoteForm, OpportunityForm, ProspectForm, SkillsForm, SubscriptionsForm
 from prospects.models import ProspectContact
+from prospects.rights import R1, R5, R6, R10, require_right
 from prospects.selectors import get_prospect_for, notes_visible_to, prospect_history, prospects_visible_to
 from prospects.services import (
     ProspectAlreadyConverted,
@@ -41,38 +41,9 @@ from prospects.services import (
 )
 from tasks.views import tasks_tab
 
-R1 = "prospects.edit_prospect"
-R5 = "prospects.manage_prospect_skills"
-R4 = "prospects.manage_free_prospect_opportunities"
-R6 = "prospects.convert_prospect"
-R10 = "prospects.manage_prospect_subscriptions"
-
-
-def opportunity_right(prospect: ProspectContact) -> str:
-    """O1: on a free contact (no company) opening a deal needs R4, otherwise R1."""
-    return R4 if prospect.is_free else R1
-
-
-def card_rights(user: User, prospect: ProspectContact) -> dict[str, bool]:
-    """What the card offers this user on this contact; each entry matches a server-side check."""
-    return {
-        # The company file, when the company itself is visible (a contact can be shared more widely).
-        "company": bool(prospect.company_id) and companies_visible_to(user).filter(pk=prospect.company_id).exists(),
-        "edit": has_right(user, R1, prospect),
-        "delete": has_right(user, R1, prospect),
-        # Duplicating creates a contact: R1 held globally, not only on this contact.
-        "duplicate": has_right(user, R1),
-        "skills": has_right(user, R5, prospect),
-        "subscriptions": has_right(user, R10, prospect),
-        "convert": prospect.client_contact_id is None and has_right(user, R6, prospect),
-        "opportunity": has_right(user, opportunity_right(prospect), prospect),
-        "vcf": has_right(user, "prospects.export_prospects_vcf", prospect),
-        "task": has_right(user, "prospects.manage_prospect_tasks", prospect),
-    }
-
 
 def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
-    """The "⋮" menu of the header (F1): only the actions the user may perform."""
+    """The "⋮" menu of the header (F1): only the actions the user may perform (prospects.card.actions)."""
     menu = []
     if can["company"]:
         url = reverse("prospects:company_detail", args=[prospect.company_id])
@@ -118,7 +89,8 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposals = (
         proposals_visible_to(user).filter(prospect=prospect).select_related("opportunity").order_by("-created_at")
     )
-    can = card_rights(user, prospect)
+    allowed = contact_actions(user, prospect)
+    can = {action: action in allowed for action in ACTIONS}
     rights_on_notes = note_rights(user, prospect)
     notes = list(notes_visible_to(user, prospect))
     for note in notes:
@@ -367,7 +339,7 @@ def prospect_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
 def opportunity_add(request: HttpRequest, pk: int) -> HttpResponse:
     """O1: open an opportunity from the contact (R1; R4 on a free contact)."""
     prospect = get_prospect_for(request.user, pk)
-    require_right(request.user, opportunity_right(prospect), prospect)
+    require_right(request.user, opportunity_right(company_id=prospect.company_id), prospect)
     data = request.POST if request.method == "POST" else None
     form = OpportunityForm(data, user=request.user, initial={"assigned_to": prospect.assigned_to_id})
     if request.method == "POST" and form.is_valid():

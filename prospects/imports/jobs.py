@@ -3,14 +3,13 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.permissions import has_right
 from prospects.imports.plans import ImportHasErrors, ImportResult
 from prospects.imports.run import xlsx_import
 from prospects.imports.xlsx import ImportRejected, stored_copy
 from prospects.jobs.options import ImportOptions
 from prospects.jobs.runner import JobFailed, JobOutcome, JobProgress, job_handler
 from prospects.models import Job, JobKind
-from prospects.rights import R7
+from prospects.rights import R7, has_right
 
 
 def import_failure_message(result: ImportResult) -> str:
@@ -27,7 +26,7 @@ def import_xlsx_job(job: Job, progress: JobProgress) -> JobOutcome:
     options = ImportOptions.of(job)
     if not options.confirmed:
         raise JobFailed(_("Cet import n'a pas été confirmé."))
-    if not has_right(job.created_by, R7.perm):
+    if not has_right(job.created_by, R7):
         raise JobFailed(_("Vous n'avez plus le droit d'importer des contacts prospects."))
     try:
         with stored_copy(job) as tmp:

@@ -17,7 +17,7 @@ from crm.models import Company
 from prospects.imports.plans import batches
 from prospects.jobs.options import ImportCounts, ImportRecord, VCardImportOptions
 from prospects.models import IMPORT_KINDS, Job, JobKind, JobStatus, ProspectContact
-from prospects.rights import R7
+from prospects.rights import R7, Right
 from prospects.services import prospects_data_changed
 
 
@@ -29,13 +29,13 @@ class UndoResult:
     companies_kept: list[tuple[int, str, str]] = field(default_factory=list)  # (id, company, reason)
 
 
-def import_undo_right(job: Job) -> str:
+def import_undo_right(job: Job) -> Right:
     """The right an undo needs: the one that allowed the import (R7 Excel; R9 or R2 vCard)."""
     if job.kind == JobKind.IMPORT_VCF:
         from prospects.vcard.imports import R9, VIA_RIGHTS
 
         return VIA_RIGHTS.get(VCardImportOptions.of(job).via, R9)
-    return R7.perm
+    return R7
 
 
 def import_can_undo(job: Job) -> bool:

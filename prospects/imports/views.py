@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import require_right
 from prospects.imports.files import error_file_for, template_write
 from prospects.imports.run import xlsx_import
 from prospects.imports.states import (
@@ -27,7 +26,7 @@ from prospects.imports.undo import import_can_undo, import_undo, import_undo_rig
 from prospects.imports.xlsx import MAX_UPLOAD_BYTES, ImportRejected, limits_text, stored_copy, xlsx_check
 from prospects.jobs.options import ImportCounts, ImportOptions
 from prospects.models import IMPORT_KINDS, JobKind
-from prospects.rights import R7
+from prospects.rights import R7, require_right
 from prospects.selectors import get_job_for
 
 PREVIEW_ERRORS_SHOWN = 20
@@ -62,7 +61,7 @@ class ImportStartForm(forms.Form):
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> FileResponse:
-    require_right(request.user, R7.perm)
+    require_right(request.user, R7)
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as tmp:
         path = tmp.name
     try:
@@ -81,7 +80,7 @@ def import_template(request: HttpRequest) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload a filled template: checked, stored in a (not yet queued) job, previewed."""
-    require_right(request.user, R7.perm)
+    require_right(request.user, R7)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -137,7 +136,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the previewed import; "valid rows only" must be asked for explicitly (G1)."""
-    require_right(request.user, R7.perm)
+    require_right(request.user, R7)
     form = ImportStartForm(request.POST)
     form.is_valid()
     valid_only = bool(form.cleaned_data.get("valid_only"))

@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import has_right
 from prospects.imports.undo import import_can_undo, import_undo_right
 from prospects.jobs.options import ImportCounts, ImportRecord
 from prospects.jobs.runner import job_count_labels, job_percent, job_progress, job_retry
 from prospects.models import IMPORT_KINDS
+from prospects.rights import has_right
 from prospects.selectors import get_job_for
 
 

@@ -10,8 +10,9 @@ from openpyxl import Workbook
 
 from crm.spreadsheets import header_row, text_cell
 from prospects.jobs.options import ListExportOptions
-from prospects.jobs.runner import JobOutcome, JobProgress, job_handler, job_save_result
+from prospects.jobs.runner import JobFailed, JobOutcome, JobProgress, job_handler, job_save_result
 from prospects.models import Job, JobKind
+from prospects.rights import R14, has_right
 from prospects.selectors import ordering_for, prospect_list_annotate, prospects_matching, sort_param
 
 CHUNK = 2000
@@ -59,6 +60,8 @@ def prospects_for_export(job: Job):
 
 @job_handler(JobKind.EXPORT_XLSX)
 def export_xlsx(job: Job, progress: JobProgress) -> JobOutcome:
+    if not has_right(job.created_by, R14):  # withdrawn since the job was queued
+        raise JobFailed(_("Vous n'avez plus le droit d'exporter des contacts prospects en Excel."))
     prospects = prospects_for_export(job)
     progress.start(prospects.count())
     columns = list_columns()

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from crm.choices import CompanyStatus, CompanyType, Region
+from prospects.card.actions import actions_allowed
 from prospects.models import ContactStatus
+from prospects.rights import Right
 from prospects.selectors import USER_LABEL_FIELDS, user_label
 
-R1, R10 = "edit_prospect", "manage_prospect_subscriptions"
 PK = "999999999"  # stands for the contact's id in the URLs reversed once per request
 
 # The "view" icon as inline SVG: the 🔍 emoji shows as an empty box where no emoji font is installed.
@@ -30,34 +31,18 @@ MAGNIFIER = (
 )
 
 # The "more" menu of each row (L5), linking to the real pages (issue 4): action, label,
-# route, right (None: visibility is enough). The views check the same rights on the server.
+# route. Which of them a row offers is decided by prospects.card.actions, like the card's menu.
 ROW_ACTIONS = (
-    ("company", gettext_lazy("Dossier du compte"), "prospects:company_detail", None),
-    ("task", gettext_lazy("Ajouter une tâche"), "tasks:add", "manage_prospect_tasks"),
-    ("opportunity", gettext_lazy("Ajouter une opportunité"), "prospects:opportunity_add", R1),
-    ("skills", gettext_lazy("Environnement de compétences"), "prospects:skills", "manage_prospect_skills"),
-    ("convert", gettext_lazy("Convertir en contact client"), "prospects:convert", "convert_prospect"),
-    ("duplicate", gettext_lazy("Dupliquer le prospect"), "prospects:duplicate", R1),
-    ("vcf", gettext_lazy("Export VCF du prospect"), "prospects:vcard_export_one", "export_prospects_vcf"),
-    ("subscriptions", gettext_lazy("Abonnements aux listes de diffusion"), "prospects:subscriptions", R10),
-    ("delete", gettext_lazy("Supprimer le contact prospect"), "prospects:delete", R1),
+    ("company", gettext_lazy("Dossier du compte"), "prospects:company_detail"),
+    ("task", gettext_lazy("Ajouter une tâche"), "tasks:add"),
+    ("opportunity", gettext_lazy("Ajouter une opportunité"), "prospects:opportunity_add"),
+    ("skills", gettext_lazy("Environnement de compétences"), "prospects:skills"),
+    ("convert", gettext_lazy("Convertir en contact client"), "prospects:convert"),
+    ("duplicate", gettext_lazy("Dupliquer le prospect"), "prospects:duplicate"),
+    ("vcf", gettext_lazy("Export VCF du prospect"), "prospects:vcard_export_one"),
+    ("subscriptions", gettext_lazy("Abonnements aux listes de diffusion"), "prospects:subscriptions"),
+    ("delete", gettext_lazy("Supprimer le contact prospect"), "prospects:delete"),
 )
-
-
-def _row_action_shown(
-    action: str, right: str | None, *, row: dict, rights: set[str], can_create: bool, companies: set[int]
-) -> bool:
-    """Whether a row offers an action: the same conditions as the card's menu (card_rights)."""
-    if action == "company":
-        # The company page is reached through the company's own visibility, narrower than the contact's.
-        return row["company_id"] in companies
-    if action == "convert" and row["client_contact_id"] is not None:
-        return False
-    if action == "duplicate":
-        return can_create  # creates a contact: R1 held globally, not on this row only
-    if action == "opportunity" and row["company_id"] is None:
-        right = "manage_free_prospect_opportunities"  # O1: R4 on a free contact
-    return right is None or right in rights
 
 
 def _phone_link(number: str) -> str:
@@ -73,7 +58,7 @@ class RowRenderer:
         self.delete_confirm = _("Supprimer définitivement %(contact)s ?")
         # Each menu item as HTML with PK in place of the id; the delete item also has {confirm}.
         self.actions = []
-        for name, label, route, right in ROW_ACTIONS:
+        for name, label, route in ROW_ACTIONS:
             url, label = escape(reverse(route, args=[PK])), escape(str(label))
             if name == "delete":  # D1 deletes on POST only, after a confirmation
                 item = (
@@ -84,7 +69,7 @@ class RowRenderer:
                 )
             else:
                 item = f'<li><a href="{url}" data-action="{name}">{label}</a></li>'
-            self.actions.append((name, right, item))
+            self.actions.append((name, item))
         self.detail_url = escape(reverse("prospects:detail", args=[PK]))
         self.edit_url = escape(reverse("prospects:edit", args=[PK]))
         self.select_label = escape(_("Sélectionner"))
@@ -122,13 +107,21 @@ class RowRenderer:
             self.company_texts[key] = escape(label)
         return self.company_texts[key]
 
-    def menu(self, row: dict, rights: set[str], pk: str) -> str:
+    def allowed(self, row: dict, rights: set[Right]) -> frozenset[str]:
+        """The actions the row may offer (prospects.card.actions), from the page's precomputed rights."""
+        return actions_allowed(
+            company_id=row["company_id"],
+            client_contact_id=row["client_contact_id"],
+            rights=rights,
+            can_create=self.can_create,
+            companies=self.companies,
+        )
+
+    def menu(self, row: dict, allowed: frozenset[str], pk: str) -> str:
         """The items of the row's "more" menu it may offer, as HTML."""
         items = []
-        for name, right, item in self.actions:
-            if not _row_action_shown(
-                name, right, row=row, rights=rights, can_create=self.can_create, companies=self.companies
-            ):
+        for name, item in self.actions:
+            if name not in allowed:
                 continue
             if name == "company":
                 item = item.replace(PK, str(row["company_id"]))
@@ -140,7 +133,7 @@ class RowRenderer:
             items.append(item)
         return "".join(items)
 
-    def html(self, row: dict, rights: set[str]) -> SafeString:
+    def html(self, row: dict, rights: set[Right]) -> SafeString:
         """One <tr> of the table: the guide's columns (L1) and the row actions (L5)."""
         pk = str(row["pk"])
         last_name, first_name = escape(row["last_name"]), escape(row["first_name"])
@@ -153,8 +146,9 @@ class RowRenderer:
         if row["note_count"]:
             title = escape(f"{row['last_note_author'] or ''} : {Truncator(row['last_note'] or '').chars(200)}")
             postit = f'<span class="postit-badge" title="{title}">{row["note_count"]}</span>'
-        edit = self.edit_link.replace(PK, pk) if R1 in rights else ""
-        menu = self.menu(row, rights, pk)
+        allowed = self.allowed(row, rights)
+        edit = self.edit_link.replace(PK, pk) if "edit" in allowed else ""
+        menu = self.menu(row, allowed, pk)
         if menu:
             menu = f'<details class="menu">{self.more_summary}<ul>{menu}</ul></details>'
         company_rep = user_label(*(row[f"company__assigned_to__{key}"] for key in USER_LABEL_FIELDS))

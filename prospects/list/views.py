@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import has_right
 from crm.selectors import diffusion_lists_visible_to
 from prospects.jobs.options import ListExportOptions
 from prospects.jobs.runner import job_create
@@ -26,8 +25,9 @@ from prospects.list.forms import (
     MassStatusForm,
     MassSubscriptionsForm,
 )
-from prospects.list.rows import R1, R10, RowRenderer
+from prospects.list.rows import RowRenderer
 from prospects.models import ContactStatus, JobKind
+from prospects.rights import R1, R2, R7, R8, R9, R10, R14, has_right
 from prospects.selectors import (
     SORTS,
     companies_for_picker,
@@ -79,7 +79,7 @@ def _list_context(request: HttpRequest) -> dict:
     )
     rights = prospect_row_rights(user, [row["pk"] for row in page.rows])
     rows = RowRenderer(
-        can_create=has_right(user, f"prospects.{R1}"),
+        can_create=has_right(user, R1),
         companies=companies_visible_among(user, {row["company_id"] for row in page.rows} - {None}),
         csrf_token=get_token(request),
     )
@@ -167,8 +167,20 @@ def _mass_actions_available(user) -> dict:
     return {
         "edit": holds_right_somewhere(user, R1),
         "subscriptions": holds_right_somewhere(user, R10),
-        "vcf": holds_right_somewhere(user, "export_prospects_vcf"),
+        "vcf": holds_right_somewhere(user, R8),
+        # The Excel export is of the list as the user sees it: its right is held globally.
+        "xlsx": has_right(user, R14),
         "statuses": ContactStatus.choices,
+    }
+
+
+def _page_actions(user) -> dict:
+    """The head of the list page: add a contact, the imports."""
+    return {
+        "create": has_right(user, R1),
+        "import_xlsx": has_right(user, R7),
+        "import_vcf": has_right(user, R9),
+        "quick_add": has_right(user, R2),
     }
 
 
@@ -185,6 +197,7 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
             list(diffusion_lists_visible_to(user).order_by("name")) if context["mass"]["subscriptions"] else []
         )
         context["filter_blocks"] = _filter_blocks(context["filter"], request.GET)
+        context["page_actions"] = _page_actions(user)
         context["company_types"] = COMPANY_TYPE_CHOICES
         context["company_type"] = request.GET.get("company_type", "")
         response = render(request, "prospects/list.html", context)
@@ -314,7 +327,9 @@ def prospect_mass_action(request: HttpRequest, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
-    """B6: the ticked contacts, or every contact of the filtered list, to .xlsx in the background."""
+    """B6: the ticked contacts, or every contact of the filtered list, to .xlsx in the background (R14)."""
+    if not has_right(request.user, R14):
+        raise PermissionDenied
     form = MassExportForm(request.POST, user=request.user)
     if not form.is_valid():
         raise PermissionDenied

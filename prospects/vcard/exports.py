@@ -12,14 +12,13 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import has_right
 from prospects.jobs.options import VCardExportOptions
 from prospects.jobs.runner import JobOutcome, JobProgress, job_handler, job_save_result
 from prospects.models import Job, JobKind, ProspectContact
+from prospects.rights import R8, has_right
 from prospects.selectors import prospects_changeable_by, prospects_matching
 from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS, VCardFields, prospect_uid, serialize, write_zip
 
-R8 = "export_prospects_vcf"
 # Above this many contacts the export runs in the background (a job with progress).
 SYNC_EXPORT_LIMIT = 500
 CHUNK = 2000
@@ -46,7 +45,7 @@ _VALUES = (
 
 def exportable_prospects(user: User, selection: QuerySet[ProspectContact]) -> QuerySet[ProspectContact]:
     """The part of a (visible) selection the user may export: R8 globally, or on each contact."""
-    if has_right(user, f"prospects.{R8}"):
+    if has_right(user, R8):
         return selection
     return selection.filter(pk__in=prospects_changeable_by(user, R8).values("pk"))
 

@@ -20,17 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from accounts.permissions import has_right
 from prospects.imports.checks import ImportContext, rows_validate
 from prospects.imports.plans import ERROR, ImportHasErrors, SourceRow
 from prospects.imports.run import import_run
 from prospects.jobs.options import VCardImportOptions
 from prospects.jobs.runner import JobFailed, JobOutcome, JobProgress, job_handler
 from prospects.models import Job, JobKind
+from prospects.rights import R2, R9, has_right
 from prospects.vcard.reader import MAX_FILE_BYTES, MAX_FILES, ParsedFile, VCardRejected, parse_vcards
 
-R2 = "prospects.quick_add_prospects"
-R9 = "prospects.import_prospects_vcf"
 VIA_RIGHTS = {"quick_add": R2, "import": R9}
 MAX_TOTAL_BYTES = 50 * 1024 * 1024
 PREVIEW_CARDS_KEPT = 500  # per-card lines stored for the preview page

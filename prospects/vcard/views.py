@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import require_right
 from prospects.imports.plans import MAX_STORED_ERRORS
 from prospects.imports.states import (
     Confirmation,
@@ -26,9 +25,9 @@ from prospects.imports.states import (
 from prospects.jobs.options import ImportCounts, VCardImportOptions
 from prospects.jobs.runner import job_create
 from prospects.models import JobKind
+from prospects.rights import R2, R8, R9, require_right
 from prospects.selectors import get_prospect_for, holds_right_somewhere
 from prospects.vcard.exports import (
-    R8,
     SYNC_EXPORT_LIMIT,
     export_file_name,
     export_options,
@@ -37,8 +36,6 @@ from prospects.vcard.exports import (
 )
 from prospects.vcard.forms import VCardExportForm, VCardStartForm, VCardUploadForm
 from prospects.vcard.imports import (
-    R2,
-    R9,
     VIA_RIGHTS,
     upload_limits_text,
     uploads_check,
@@ -70,7 +67,7 @@ def _back_to_list(query: str = "") -> HttpResponse:
 def vcard_export_one(request: HttpRequest, pk: int) -> HttpResponse:
     """E1: one contact as a .vcf (404 when not visible, 403 without R8 on it)."""
     prospect = get_prospect_for(request.user, pk)
-    require_right(request.user, f"prospects.{R8}", prospect)
+    require_right(request.user, R8, prospect)
     return vcard_response(prospect, request.GET.get("version"))
 
 

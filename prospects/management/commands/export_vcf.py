@@ -4,9 +4,9 @@ import tempfile
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from accounts.permissions import has_right
+from prospects.rights import R8
 from prospects.selectors import holds_right_somewhere
-from prospects.vcard.exports import R8, prospects_for_vcard_export, write_export
+from prospects.vcard.exports import prospects_for_vcard_export, write_export
 from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             user = User.objects.get(username=options["user"], is_active=True)
         except User.DoesNotExist:
             raise CommandError(f"utilisateur inconnu ou inactif : {options['user']}") from None
-        if not (has_right(user, f"prospects.{R8}") or holds_right_somewhere(user, R8)):
+        if not holds_right_somewhere(user, R8):
             raise CommandError(f"{user.username} n'a pas le droit d'exporter des contacts en VCF")
         filters: dict[str, list[str]] = {}
         for item in options["filter"]:

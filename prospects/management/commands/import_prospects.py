@@ -13,14 +13,13 @@ from django.utils import translation
 from tqdm import tqdm
 
 from accounts.models import User
-from accounts.permissions import has_right
 from prospects.imports.jobs import import_failure_message
 from prospects.imports.run import progress_listener, xlsx_import
 from prospects.imports.xlsx import ImportRejected
 from prospects.jobs.options import ImportOptions
 from prospects.jobs.runner import count_label, job_run
 from prospects.models import Job, JobKind, JobStatus
-from prospects.rights import R7
+from prospects.rights import R7, has_right
 
 
 class TqdmProgress:
@@ -59,7 +58,7 @@ class Command(BaseCommand):
         uploader = User.objects.filter(username=user, is_active=True).first()
         if uploader is None:
             raise CommandError(f"utilisateur inconnu ou inactif : {user}")
-        if not has_right(uploader, R7.perm):
+        if not has_right(uploader, R7):
             raise CommandError(f"{user} n'a pas le droit d'importer des contacts prospects (R7)")
         if not file.is_file():
             raise CommandError(f"fichier introuvable : {file}")

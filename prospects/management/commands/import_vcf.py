@@ -12,11 +12,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from accounts.models import User
-from accounts.permissions import has_right
 from prospects.jobs.options import VCardImportOptions
 from prospects.jobs.runner import count_label, job_run
 from prospects.models import Job, JobKind, JobStatus
-from prospects.vcard.imports import R9, uploads_check, uploads_pack, uploads_parse, vcard_preview
+from prospects.rights import R9, has_right
+from prospects.vcard.imports import uploads_check, uploads_pack, uploads_parse, vcard_preview
 from prospects.vcard.reader import VCardRejected
 
 

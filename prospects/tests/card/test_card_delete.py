@@ -18,8 +18,11 @@ def julie(paris, sales_rep):
     )
 
 
-def test_a_rep_deletes_a_contact_and_its_notes_and_object_rights_go_with_it(sales_rep, julie, paris):
+def test_a_rep_deletes_a_contact_and_its_notes_and_object_rights_go_with_it(
+    sales_rep, julie, paris, rep_without_rights
+):
     NoteFactory(prospect=julie, author=sales_rep, entity=paris)
+    assign_perm("prospects.edit_prospect", rep_without_rights, julie)  # an admin's grant
     assert ProspectContactUserObjectPermission.objects.filter(content_object_id=julie.pk).exists()
     client = logged(sales_rep)
     response = client.post(f"/prospects/{julie.pk}/delete/")

@@ -292,11 +292,6 @@ def test_an_update_moving_the_rep_writes_no_guardian_row(tmp_path, importer, sal
     assert _guardian_rows() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the rep rule (assigned_to = user) of prospects.rights lands with the rights branch of issue 13: "
-    "remove this marker once merged",
-)
 def test_the_rep_named_by_an_import_can_edit_the_contact(tmp_path, importer, sales_rep, manager):
     moved = ProspectFactory(last_name="X", first_name="Y", email="xy@x.fr", assigned_to=manager)
     moved.entities.set(manager.entities.all())

@@ -9,6 +9,7 @@ from guardian.shortcuts import assign_perm, get_perms
 from openpyxl import load_workbook
 
 from prospects.models import ContactStatus, Job, JobStatus, ProspectContact
+from prospects.rights import R1, has_right
 from prospects.services import prospect_create
 from tests.factories import (
     CompanyFactory,
@@ -131,16 +132,16 @@ def test_mass_assign_moves_the_object_rights_to_the_new_rep(sales_rep, paris):
     moved = [contact(paris, last_name=f"NOM{i}", assigned_to=old_rep) for i in range(3)]
     kept = contact(paris, last_name="AUTRE", assigned_to=old_rep)
     already = contact(paris, last_name="DEJA", assigned_to=new_rep)
-    assert get_perms(old_rep, moved[0]) == ["edit_prospect"]
+    assert has_right(old_rep, R1, moved[0])
     response = logged(sales_rep).post(
         "/prospects/mass/assign/", {"ids": [p.pk for p in moved] + [already.pk], "assigned_to": new_rep.pk}
     )
     for prospect in moved:
         prospect.refresh_from_db()
         assert prospect.assigned_to == new_rep
-        assert get_perms(new_rep, prospect) == ["edit_prospect"]
-        assert get_perms(old_rep, prospect) == []
-    assert get_perms(old_rep, kept) == ["edit_prospect"]
+        assert has_right(new_rep, R1, prospect) and not has_right(old_rep, R1, prospect)
+        assert get_perms(new_rep, prospect) == get_perms(old_rep, prospect) == []  # the rule, no row
+    assert has_right(old_rep, R1, kept)
     assert posted_messages(response)[:2] == [
         "3 contacts réaffectés à ALPES Lise.",
         "1 contact était déjà dans cet état.",
@@ -157,7 +158,7 @@ def test_mass_assign_to_nobody_and_to_a_rep_of_another_entity(sales_rep, paris, 
     assert prospect.assigned_to == rep  # the rep picker only offers reps sharing an entity
     client.post("/prospects/mass/assign/", {"ids": [prospect.pk], "assigned_to": ""})
     prospect.refresh_from_db()
-    assert prospect.assigned_to is None and get_perms(rep, prospect) == []
+    assert prospect.assigned_to is None and not has_right(rep, R1, prospect)
 
 
 # --- Diffusion lists (R10) ----------------------------------------------------------------
