@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from crm.choices import CompanyStatus, CompanyType, Region
 from prospects.models import ContactStatus
-from prospects.selectors import USER_LABEL_FIELDS, user_label
 
 R1, R10 = "edit_prospect", "manage_prospect_subscriptions"
 PK = "999999999"  # stands for the contact's id in the URLs reversed once per request
@@ -58,6 +57,16 @@ def _row_action_shown(
     if action == "opportunity" and row["company_id"] is None:
         right = "manage_free_prospect_opportunities"  # O1: R4 on a free contact
     return right is None or right in rights
+
+
+USER_LABEL_FIELDS = ("last_name", "first_name", "username")
+
+
+def user_label(last_name: str | None, first_name: str | None, username: str | None) -> str:
+    """User.display_name ("DIRON Marine") from values() columns; "" when there is no user."""
+    if username is None:
+        return ""
+    return f"{(last_name or '').upper()} {first_name or ''}".strip() or username
 
 
 def _phone_link(number: str) -> str:

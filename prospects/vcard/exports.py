@@ -8,14 +8,14 @@ import tempfile
 
 from django.core.files import File
 from django.db.models import QuerySet
-from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import has_right
 from prospects.jobs.runner import JobOutcome, JobProgress, job_handler, job_save_result
+from prospects.list.selection import Selection
 from prospects.models import Job, JobKind, ProspectContact
-from prospects.selectors import prospects_changeable_by, prospects_matching
+from prospects.selectors import prospects_changeable_by
 from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS, VCardFields, prospect_uid, serialize, write_zip
 
 R8 = "export_prospects_vcf"
@@ -50,15 +50,10 @@ def exportable_prospects(user: User, selection: QuerySet[ProspectContact]) -> Qu
     return selection.filter(pk__in=prospects_changeable_by(user, R8).values("pk"))
 
 
-def prospects_for_vcard_export(user: User, *, ids: list[int] | None = None, filters: dict | None = None):
-    """Ticked ids, or every contact matching the list's filters (B5), scoped and rights-checked."""
-    data = QueryDict(mutable=True)
-    for key, values in (filters or {}).items():
-        data.setlist(key, [str(value) for value in values])
-    _filterset, selection = prospects_matching(user, data if ids is None else QueryDict())
-    if ids is not None:
-        selection = selection.filter(pk__in=ids)
-    return exportable_prospects(user, selection).order_by("last_name", "first_name", "pk")
+def prospects_for_vcard_export(user: User, selection: Selection | None = None) -> QuerySet[ProspectContact]:
+    """The selected contacts (B5; all visible ones by default) the user may export, in file order."""
+    selection = selection or Selection()
+    return exportable_prospects(user, selection.prospects(user)).order_by("last_name", "first_name", "pk")
 
 
 def vcard_fields_of(prospects: QuerySet[ProspectContact]):
@@ -111,21 +106,16 @@ def write_export(prospects, target, *, as_zip: bool, version: str = DEFAULT_VERS
     return written
 
 
-def export_options(*, ids: list[int] | None, filters: dict | None, as_zip: bool, version: str) -> dict:
+def export_options(*, selection: Selection, as_zip: bool, version: str) -> dict:
     if version not in VERSIONS:
         version = DEFAULT_VERSION
-    options = {"zip": bool(as_zip), "version": version}
-    if ids is not None:
-        options["ids"] = ids
-    else:
-        options["filters"] = filters or {}
-    return options
+    return {"zip": bool(as_zip), "version": version, **selection.as_options()}
 
 
 @job_handler(JobKind.EXPORT_VCF)
 def export_vcf(job: Job, progress: JobProgress) -> JobOutcome:
     options = job.options
-    prospects = prospects_for_vcard_export(job.created_by, ids=options.get("ids"), filters=options.get("filters"))
+    prospects = prospects_for_vcard_export(job.created_by, Selection.from_options(options))
     progress.start(prospects.count())
     as_zip = bool(options.get("zip"))
     with tempfile.TemporaryFile() as tmp:

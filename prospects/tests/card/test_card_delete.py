@@ -38,7 +38,7 @@ def test_a_contact_with_tasks_and_deals_is_kept_and_the_message_says_why(sales_r
     assert response.status_code == 302 and response["Location"] == f"/prospects/{julie.pk}/"
     assert ProspectContact.objects.filter(pk=julie.pk).exists()
     body = client.get(response["Location"]).content.decode()
-    assert "ARMANON Julie ne peut pas être supprimé : lié à 2 tâches, 1 opportunité." in body
+    assert "ARMANON Julie ne peut pas être supprimé : lié à 1 opportunité, 2 tâches commerciales." in body
 
 
 def test_the_service_names_every_blocking_link(julie, sales_rep):
