@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import has_right
 from accounts.selectors import entity_ids_of
+from crm.models import Opportunity, Proposal
 from crm.selectors import companies_visible_to, scoped_by_entities
 from prospects.models import (
     HISTORY_TRACKED_FIELDS,
@@ -36,6 +37,21 @@ def prospects_visible_to(user: User) -> QuerySet[ProspectContact]:
 def get_prospect_for(user: User, pk: int) -> ProspectContact:
     """The contact if the user may see it; 404 otherwise, exactly like a missing one."""
     return get_object_or_404(prospects_visible_to(user), pk=pk)
+
+
+def opportunities_visible_to(user: User) -> QuerySet[Opportunity]:
+    """Deals on a visible contact, or on a visible company when they have no contact."""
+    return Opportunity.objects.filter(
+        Q(prospect__in=prospects_visible_to(user).values("pk"))
+        | Q(prospect__isnull=True, company__in=companies_visible_to(user).values("pk"))
+    ).select_related("company", "prospect", "assigned_to")
+
+
+def proposals_visible_to(user: User) -> QuerySet[Proposal]:
+    """Proposals of the visible opportunities."""
+    return Proposal.objects.filter(opportunity__in=opportunities_visible_to(user).values("pk")).select_related(
+        "opportunity"
+    )
 
 
 def notes_visible_to(user: User, prospect: ProspectContact) -> QuerySet[ProspectNote]:
