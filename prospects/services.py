@@ -361,7 +361,7 @@ def prospect_delete_blockers(prospect: ProspectContact) -> list[str]:
         if count:
             meta = relation.related_model._meta
             things = meta.verbose_name if count == 1 else meta.verbose_name_plural
-            reasons.append(_("%(n)d %(things)s") % {"n": count, "things": things})
+            reasons.append(f"{count} {things}")  # the names are translated by the models
     return reasons
 
 

@@ -76,3 +76,10 @@ def test_the_outsider_gets_a_404(outsider, julie):
 def test_delete_rejects_get(sales_rep, julie):
     assert logged(sales_rep).get(f"/prospects/{julie.pk}/delete/").status_code == 405
     assert ProspectContact.objects.filter(pk=julie.pk).exists()
+
+
+def test_the_blockers_are_the_relations_that_protect_a_contact_whichever_app_owns_them():
+    from prospects.services import _delete_blocking_relations
+
+    blocking = {relation.related_model._meta.label for relation in _delete_blocking_relations()}
+    assert blocking == {"crm.Opportunity", "crm.Proposal", "tasks.Task"}  # notes and rights go with the contact
