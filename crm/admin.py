@@ -42,14 +42,6 @@ class CompanyAdmin(GuardedModelAdmin):
     autocomplete_fields = ["assigned_to", "parent", "sector"]
     filter_horizontal = ["entities"]
 
-    def save_model(self, request, obj, form, change):
-        renamed = change and "name" in form.changed_data
-        super().save_model(request, obj, form, change)
-        if renamed:  # the contacts' search text and sort key carry the company name
-            from prospects.services import prospects_reindex
-
-            prospects_reindex(prospects=obj.prospects.all())
-
 
 @admin.register(ClientContact)
 class ClientContactAdmin(admin.ModelAdmin):

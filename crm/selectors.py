@@ -11,8 +11,6 @@ from crm.models import (
     CompanyGroupObjectPermission,
     CompanyUserObjectPermission,
     DiffusionList,
-    Opportunity,
-    Proposal,
 )
 
 
@@ -63,18 +61,3 @@ def client_contacts_visible_to(user: User) -> QuerySet[ClientContact]:
 
 def diffusion_lists_visible_to(user: User) -> QuerySet[DiffusionList]:
     return scoped_by_entities(DiffusionList.objects.all(), user)
-
-
-def opportunities_visible_to(user: User) -> QuerySet[Opportunity]:
-    from prospects.selectors import prospects_visible_to
-
-    return Opportunity.objects.filter(
-        Q(prospect__in=prospects_visible_to(user).values("pk"))
-        | Q(prospect__isnull=True, company__in=companies_visible_to(user).values("pk"))
-    ).select_related("company", "prospect", "assigned_to")
-
-
-def proposals_visible_to(user: User) -> QuerySet[Proposal]:
-    return Proposal.objects.filter(opportunity__in=opportunities_visible_to(user).values("pk")).select_related(
-        "opportunity"
-    )

@@ -3,9 +3,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
+from crm.admin import CompanyAdmin
 from crm.forms import EMAIL_FORMFIELD_OVERRIDES
+from crm.models import Company
 from prospects.models import Job, ProspectContact, ProspectNote
-from prospects.services import prospect_search_fields_refresh
+from prospects.services import prospect_search_fields_refresh, prospects_reindex
 
 
 class NoteInline(admin.TabularInline):
@@ -100,3 +102,16 @@ class ProspectHistoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# crm knows nothing of contacts: the company admin is extended here so a rename refreshes them.
+admin.site.unregister(Company)
+
+
+@admin.register(Company)
+class CompanyWithContactsAdmin(CompanyAdmin):
+    def save_model(self, request, obj, form, change):
+        renamed = change and "name" in form.changed_data
+        super().save_model(request, obj, form, change)
+        if renamed:  # the contacts' search text and sort key carry the company name
+            prospects_reindex(prospects=obj.prospects.all())

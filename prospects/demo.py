@@ -2,8 +2,6 @@
 
 import random
 from collections.abc import Callable
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
@@ -16,7 +14,6 @@ from prospects.models import ContactStatus, Origin, ProspectContact
 from prospects.rights import roles_setup
 from prospects.search import company_sort_of, search_text_of
 from prospects.services import prospect_create
-from tasks.models import Task, TaskPriority, TaskStatus, TaskType
 
 DEMO_PASSWORD = "demo-crm-2026"
 
@@ -258,7 +255,7 @@ def seed_reference_data() -> dict:
 
 @transaction.atomic
 def seed_guide_contacts(reference: dict) -> int:
-    """The ten contacts of the guide's table, with their companies, deal and task. Idempotent."""
+    """The ten contacts of the guide's table, with their companies and deal (tasks: tasks.demo). Idempotent."""
     users, paris = reference["users"], reference["entities"]["paris"]
     if ProspectContact.objects.filter(last_name="PROSPERE", first_name="Louis").exists():
         return 0
@@ -296,16 +293,6 @@ def seed_guide_contacts(reference: dict) -> int:
         name="Accompagnement PM Conseil 2024", company=duband.company, prospect=duband, assigned_to=users["marine"]
     )
     Proposal.objects.create(name="Proposition PM Conseil", opportunity=opportunity, prospect=duband)
-    Task.objects.create(
-        prospect=created["ARMANON"],
-        priority=TaskPriority.NORMAL,
-        due_at=datetime(2023, 12, 28, 11, 0, tzinfo=ZoneInfo("Europe/Paris")),
-        type=TaskType.NOTE,
-        name="Contacter le prospect début 2024",
-        followed_by=users["lise"],
-        status=TaskStatus.PENDING,
-        created_by=users["marine"],
-    )
     return len(created)
 
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import Entity, User
 from crm.choices import CompanyStatus, CompanyType
@@ -23,7 +22,7 @@ from prospects.models import (
 )
 from prospects.rights import R1, R10, R11, R13, Right, has_right
 from prospects.search import company_sort_of, search_text_for
-from prospects.selectors import DATA_VERSION_KEY
+from prospects.selectors import DATA_VERSION_KEY, count_subquery
 
 # ---------------------------------------------------------------------------------------
 # History (B4). save() records itself (django-simple-history); the conditional and bulk
@@ -286,37 +285,47 @@ def prospects_mass_subscriptions(*, prospects, lists, subscribe: bool, by: User)
     return result
 
 
-def prospect_delete_blockers(prospect: ProspectContact) -> list[str]:
-    """Why a contact cannot be deleted (D1): what still links to it. Empty when deletable.
+def _delete_blocking_relations() -> list:
+    """What keeps a contact from being deleted: the rows of other apps that PROTECT it (tasks, deals…).
 
-    Expects the `task_count`, `opportunity_count` and `proposal_count` annotations of
-    `prospects_with_links`.
+    Read from the model's relations, so an app that links to contacts blocks deletion without
+    this app knowing it.
+    """
+    return [
+        relation
+        for relation in ProspectContact._meta.related_objects
+        if relation.one_to_many and relation.on_delete in (models.PROTECT, models.RESTRICT)
+    ]
+
+
+def _blocker_annotation(relation) -> str:
+    return f"{relation.get_accessor_name()}_blocking_count"
+
+
+def prospect_delete_blockers(prospect: ProspectContact) -> list[str]:
+    """Why a contact cannot be deleted (D1): what still links to it ("2 tâches commerciales"). Empty when deletable.
+
+    Expects the annotations of `prospects_with_links`.
     """
     reasons = []
-    if prospect.task_count:
-        reasons.append(ngettext("%(n)d tâche", "%(n)d tâches", prospect.task_count) % {"n": prospect.task_count})
-    if prospect.opportunity_count:
-        reasons.append(
-            ngettext("%(n)d opportunité", "%(n)d opportunités", prospect.opportunity_count)
-            % {"n": prospect.opportunity_count}
-        )
-    if prospect.proposal_count:
-        reasons.append(
-            ngettext("%(n)d proposition commerciale", "%(n)d propositions commerciales", prospect.proposal_count)
-            % {"n": prospect.proposal_count}
-        )
+    for relation in _delete_blocking_relations():
+        count = getattr(prospect, _blocker_annotation(relation))
+        if count:
+            meta = relation.related_model._meta
+            things = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            reasons.append(f"{count} {things}")  # the names are translated by the models
     return reasons
 
 
 def prospects_with_links(ids: list[int]):
-    from crm.models import Opportunity, Proposal
-    from prospects.selectors import _count_subquery
-    from tasks.models import Task
-
+    """The contacts of `ids` with, for each blocking relation, how many rows link to them."""
     return ProspectContact.objects.filter(pk__in=ids).annotate(
-        task_count=_count_subquery(Task.objects.all()),
-        opportunity_count=_count_subquery(Opportunity.objects.all()),
-        proposal_count=_count_subquery(Proposal.objects.all()),
+        **{
+            _blocker_annotation(relation): count_subquery(
+                relation.related_model._base_manager.all(), relation.field.name
+            )
+            for relation in _delete_blocking_relations()
+        }
     )
 
 
@@ -394,7 +403,7 @@ def note_delete(*, note: ProspectNote) -> None:
 
 
 class ProspectNotDeletable(Exception):
-    """Something still links to the contact; `reasons` says what ("2 tâches", "1 opportunité")."""
+    """Something still links to the contact; `reasons` says what ("1 opportunité", "2 tâches commerciales")."""
 
     def __init__(self, reasons: list[str]):
         super().__init__(", ".join(reasons))

@@ -6,3 +6,9 @@ class TasksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tasks"
     verbose_name = _("Tâches commerciales")
+
+    def ready(self) -> None:
+        from prospects.card.sections import card_section_register
+        from tasks.views import card_tasks_section
+
+        card_section_register("tasks", card_tasks_section, order=10)

@@ -13,8 +13,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -62,7 +64,7 @@ def tasks_tab_url(prospect: ProspectContact | int) -> str:
 
 
 def tasks_tab(user: User, prospect: ProspectContact, newest_first: bool = True) -> dict:
-    """What the card's tasks tab needs (included by prospects/card_views.py): no query in templates."""
+    """What the card's tasks tab needs: no query in templates."""
     can_manage = has_right(user, R3, prospect)
     return {
         "tasks": tasks_of_prospect(user, prospect, newest_first=newest_first),
@@ -74,6 +76,13 @@ def tasks_tab(user: User, prospect: ProspectContact, newest_first: bool = True) 
             "newest_first": newest_first,
         },
     }
+
+
+def card_tasks_section(request: HttpRequest, prospect: ProspectContact) -> SafeString:
+    """The card's tasks tab (registered in TasksConfig.ready()): a server-rendered partial."""
+    newest_first = request.GET.get("tasks_order") != "asc"
+    context = {"prospect": prospect, **tasks_tab(request.user, prospect, newest_first=newest_first)}
+    return render_to_string("tasks/_tab.html", context, request=request)
 
 
 def _next_url(request: HttpRequest, default: str) -> str:

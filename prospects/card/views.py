@@ -15,14 +15,20 @@ from crm.selectors import (
     companies_visible_to,
     diffusion_lists_visible_to,
     get_company_for,
-    opportunities_visible_to,
-    proposals_visible_to,
 )
 from prospects.card.actions import ACTIONS, contact_actions, opportunity_right
+from prospects.card.sections import card_sections_render
 from prospects.forms import ConvertForm, NoteForm, OpportunityForm, ProspectForm, SkillsForm, SubscriptionsForm
 from prospects.models import ProspectContact
 from prospects.rights import R1, R5, R6, R10, require_right
-from prospects.selectors import get_prospect_for, notes_visible_to, prospect_history, prospects_visible_to
+from prospects.selectors import (
+    get_prospect_for,
+    notes_visible_to,
+    opportunities_visible_to,
+    proposals_visible_to,
+    prospect_history,
+    prospects_visible_to,
+)
 from prospects.services import (
     ProspectAlreadyConverted,
     ProspectNotDeletable,
@@ -39,7 +45,6 @@ from prospects.services import (
     prospect_subscriptions_set,
     prospect_update,
 )
-from tasks.views import tasks_tab
 
 
 def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
@@ -105,7 +110,7 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "prospect": prospect,
         "can": can,
         "menu": card_menu(prospect, can),
-        **tasks_tab(user, prospect, newest_first=request.GET.get("tasks_order") != "asc"),
+        "sections": card_sections_render(request, prospect),  # the tasks tab, from the tasks app
         "opportunities": list(opportunities),
         "proposals": list(proposals),
         "history": prospect_history(prospect),

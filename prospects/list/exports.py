@@ -3,7 +3,6 @@
 import tempfile
 
 from django.core.files import File
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -11,9 +10,11 @@ from openpyxl import Workbook
 from crm.spreadsheets import header_row, text_cell
 from prospects.jobs.options import ListExportOptions
 from prospects.jobs.runner import JobFailed, JobOutcome, JobProgress, job_handler, job_save_result
+from prospects.list.paging import ordering_for, sort_param
+from prospects.list.selection import Selection
+from prospects.list.selectors import prospect_list_annotate
 from prospects.models import Job, JobKind
 from prospects.rights import R14, has_right
-from prospects.selectors import ordering_for, prospect_list_annotate, prospects_matching, sort_param
 
 CHUNK = 2000
 
@@ -48,12 +49,7 @@ def prospects_for_export(job: Job):
     """What the user saw: the ticked ids, or the list's filters (B6), in the list's sort order."""
     user = job.created_by
     options = ListExportOptions.of(job)
-    filters = QueryDict(mutable=True)
-    for key, values in (options.filters or {}).items():
-        filters.setlist(key, [str(value) for value in values])
-    _filterset, prospects = prospects_matching(user, filters)
-    if options.ids is not None:
-        prospects = prospects.filter(pk__in=options.ids)
+    prospects = Selection.of_job(options).prospects(user)
     sort = sort_param(options.sort)
     return prospect_list_annotate(user, prospects).order_by(*ordering_for(sort))
 

@@ -1,16 +1,20 @@
 """The list page's filters (L4): one URL parameter per filter, applied on the visible queryset."""
 
+from types import SimpleNamespace
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.selectors import entities_visible_to, users_visible_to
 from crm.choices import CompanyType, HeadcountBand, RevenueBand
 from crm.models import Sector, Skill
 from crm.selectors import companies_visible_to
 from prospects.models import ContactStatus, ProspectContact
 from prospects.search import search_terms
+from prospects.selectors import prospects_visible_to
 
 NO_COMPANY = "aucune"
 COMPANY_TYPE_CHOICES = [*CompanyType.choices, (NO_COMPANY, _("Aucune (contact libre)"))]
@@ -118,3 +122,9 @@ class ProspectFilter(django_filters.FilterSet):
 
 def filter_is_empty(data) -> bool:
     return not any(data.get(name) for name in ProspectFilter.base_filters)
+
+
+def prospects_matching(user: User, data) -> tuple[ProspectFilter, QuerySet[ProspectContact]]:
+    """The list's filterset bound to `data` (a QueryDict) and the visible contacts it keeps."""
+    filterset = ProspectFilter(data, queryset=prospects_visible_to(user), request=SimpleNamespace(user=user))
+    return filterset, filterset.qs

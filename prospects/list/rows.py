@@ -19,7 +19,6 @@ from crm.choices import CompanyStatus, CompanyType, Region
 from prospects.card.actions import actions_allowed
 from prospects.models import ContactStatus
 from prospects.rights import Right
-from prospects.selectors import USER_LABEL_FIELDS, user_label
 
 PK = "999999999"  # stands for the contact's id in the URLs reversed once per request
 
@@ -43,6 +42,16 @@ ROW_ACTIONS = (
     ("subscriptions", gettext_lazy("Abonnements aux listes de diffusion"), "prospects:subscriptions"),
     ("delete", gettext_lazy("Supprimer le contact prospect"), "prospects:delete"),
 )
+
+
+USER_LABEL_FIELDS = ("last_name", "first_name", "username")
+
+
+def user_label(last_name: str | None, first_name: str | None, username: str | None) -> str:
+    """User.display_name ("DIRON Marine") from values() columns; "" when there is no user."""
+    if username is None:
+        return ""
+    return f"{(last_name or '').upper()} {first_name or ''}".strip() or username
 
 
 def _phone_link(number: str) -> str:

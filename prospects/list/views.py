@@ -1,9 +1,7 @@
-import dataclasses
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,24 +19,16 @@ from prospects.list.forms import (
     MassAssignForm,
     MassDeleteForm,
     MassExportForm,
-    MassSelectionForm,
     MassStatusForm,
     MassSubscriptionsForm,
 )
+from prospects.list.paging import SORTS, sort_param
 from prospects.list.rows import RowRenderer
+from prospects.list.selection import Selection
+from prospects.list.selectors import prospect_list_page
 from prospects.models import ContactStatus, JobKind
-from prospects.rights import R1, R2, R7, R8, R9, R10, R14, has_right
-from prospects.selectors import (
-    SORTS,
-    companies_for_picker,
-    companies_visible_among,
-    holds_right_somewhere,
-    prospect_list_values,
-    prospect_page,
-    prospect_row_rights,
-    prospects_matching,
-    sort_param,
-)
+from prospects.rights import R1, R2, R7, R9, R10, R14, has_right
+from prospects.selectors import companies_for_picker, holds_right_somewhere
 from prospects.services import (
     MASS_ACTION_LIMIT,
     MassActionTooLarge,
@@ -66,38 +56,27 @@ def _is_htmx_partial(request: HttpRequest) -> bool:
 
 
 def _list_context(request: HttpRequest) -> dict:
-    user = request.user
-    filterset, prospects = prospects_matching(user, request.GET)
-    sort = sort_param(request.GET.get("sort"))
     per_page = _page_size(request.GET)
-    page = prospect_page(
-        prospects,
-        sort=sort,
-        page=request.GET.get("page"),
-        per_page=per_page,
-        annotate=lambda queryset: prospect_list_values(user, queryset),
+    result = prospect_list_page(
+        request.user, request.GET, sort=request.GET.get("sort"), page=request.GET.get("page"), per_page=per_page
     )
-    rights = prospect_row_rights(user, [row["pk"] for row in page.rows])
-    rows = RowRenderer(
-        can_create=has_right(user, R1),
-        companies=companies_visible_among(user, {row["company_id"] for row in page.rows} - {None}),
-        csrf_token=get_token(request),
-    )
-    for row in page.rows:
-        row["html"] = rows.html(row, rights[row["pk"]])
+    rows = RowRenderer(can_create=result.can_create, companies=result.companies, csrf_token=get_token(request))
+    for row in result.page.rows:
+        row["html"] = rows.html(row, result.rights[row["pk"]])
     query = request.GET.copy()
     for key in ("page", "sort", "per_page"):
         query.pop(key, None)
+    filterset = result.filter
     return {
         "filter": filterset,
-        "page": page,
-        "sort": sort,
+        "page": result.page,
+        "sort": result.sort,
         "per_page": per_page,
         "page_sizes": PAGE_SIZES,
-        "columns": _columns(sort),
+        "columns": _columns(result.sort),
         "filter_query": query.urlencode(),
         "list_query": request.GET.urlencode(),
-        "mass": _mass_actions_available(user),
+        "mass": result.mass,
         "selected_company": filterset.form.cleaned_data.get("company") if filterset.is_valid() else None,
     }
 
@@ -163,17 +142,6 @@ def _columns(sort: str) -> list[dict]:
     ]
 
 
-def _mass_actions_available(user) -> dict:
-    return {
-        "edit": holds_right_somewhere(user, R1),
-        "subscriptions": holds_right_somewhere(user, R10),
-        "vcf": holds_right_somewhere(user, R8),
-        # The Excel export is of the list as the user sees it: its right is held globally.
-        "xlsx": has_right(user, R14),
-        "statuses": ContactStatus.choices,
-    }
-
-
 def _page_actions(user) -> dict:
     """The head of the list page: add a contact, the imports."""
     return {
@@ -192,9 +160,9 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
         response = render(request, "prospects/_results.html", context)
     else:
         user = request.user
-        context["assign_form"] = MassAssignForm(user=user) if context["mass"]["edit"] else None
+        context["assign_form"] = MassAssignForm(user=user) if context["mass"].edit else None
         context["lists"] = (
-            list(diffusion_lists_visible_to(user).order_by("name")) if context["mass"]["subscriptions"] else []
+            list(diffusion_lists_visible_to(user).order_by("name")) if context["mass"].subscriptions else []
         )
         context["filter_blocks"] = _filter_blocks(context["filter"], request.GET)
         context["page_actions"] = _page_actions(user)
@@ -219,15 +187,6 @@ def _back_to_list(request: HttpRequest, query: str = "") -> HttpResponse:
     return redirect(
         url if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}) else "prospects:list"
     )
-
-
-def _selection(user, form: MassSelectionForm):
-    """The visible contacts the mass action targets: the ticked ids, or the whole filter (B5)."""
-    data = form.cleaned_data
-    if data.get("select_all"):
-        return prospects_matching(user, form.filter_data)[1]
-    _filterset, visible = prospects_matching(user, QueryDict())
-    return visible.filter(pk__in=data["ids"])
 
 
 def _report(request: HttpRequest, result: MassResult, done_message: str) -> None:
@@ -283,7 +242,7 @@ def prospect_mass_action(request: HttpRequest, action: str) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return _back_to_list(request, back_query)
-    prospects = _selection(user, form)
+    prospects = Selection.from_form(form).prospects(user)
     data = form.cleaned_data
     try:
         if action == "assign":
@@ -333,12 +292,11 @@ def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
     form = MassExportForm(request.POST, user=request.user)
     if not form.is_valid():
         raise PermissionDenied
-    data = form.cleaned_data
-    filter_data = form.filter_data
-    if data.get("ids") and not data.get("select_all"):
-        options = ListExportOptions(ids=data["ids"])
-    else:
-        options = ListExportOptions(filters={key: filter_data.getlist(key) for key in filter_data})
-    options = dataclasses.replace(options, sort=sort_param(filter_data.get("sort")))
+    selection = Selection.from_form(form)
+    options = ListExportOptions(
+        ids=selection.ids,
+        filters=selection.filters if selection.ids is None else None,
+        sort=sort_param(form.filter_data.get("sort")),
+    )
     job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=options.to_options())
     return redirect("prospects:job_detail", pk=job.pk)

@@ -1,8 +1,14 @@
 import pytest
 from guardian.shortcuts import assign_perm
 
-from crm.selectors import companies_visible_to, diffusion_lists_visible_to, opportunities_visible_to
-from prospects.selectors import get_prospect_for, jobs_visible_to, notes_visible_to, prospects_visible_to
+from crm.selectors import companies_visible_to, diffusion_lists_visible_to
+from prospects.selectors import (
+    get_prospect_for,
+    jobs_visible_to,
+    notes_visible_to,
+    opportunities_visible_to,
+    prospects_visible_to,
+)
 from tasks.selectors import tasks_visible_to
 from tests.factories import (
     CompanyFactory,

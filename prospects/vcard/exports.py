@@ -8,15 +8,15 @@ import tempfile
 
 from django.core.files import File
 from django.db.models import QuerySet
-from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import User
 from prospects.jobs.options import VCardExportOptions
 from prospects.jobs.runner import JobOutcome, JobProgress, job_handler, job_save_result
+from prospects.list.selection import Selection
 from prospects.models import Job, JobKind, ProspectContact
 from prospects.rights import R8, has_right
-from prospects.selectors import prospects_changeable_by, prospects_matching
+from prospects.selectors import prospects_changeable_by
 from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS, VCardFields, prospect_uid, serialize, write_zip
 
 # Above this many contacts the export runs in the background (a job with progress).
@@ -50,15 +50,10 @@ def exportable_prospects(user: User, selection: QuerySet[ProspectContact]) -> Qu
     return selection.filter(pk__in=prospects_changeable_by(user, R8).values("pk"))
 
 
-def prospects_for_vcard_export(user: User, *, ids: list[int] | None = None, filters: dict | None = None):
-    """Ticked ids, or every contact matching the list's filters (B5), scoped and rights-checked."""
-    data = QueryDict(mutable=True)
-    for key, values in (filters or {}).items():
-        data.setlist(key, [str(value) for value in values])
-    _filterset, selection = prospects_matching(user, data if ids is None else QueryDict())
-    if ids is not None:
-        selection = selection.filter(pk__in=ids)
-    return exportable_prospects(user, selection).order_by("last_name", "first_name", "pk")
+def prospects_for_vcard_export(user: User, selection: Selection | None = None) -> QuerySet[ProspectContact]:
+    """The selected contacts (B5; all visible ones by default) the user may export, in file order."""
+    selection = selection or Selection()
+    return exportable_prospects(user, selection.prospects(user)).order_by("last_name", "first_name", "pk")
 
 
 def vcard_fields_of(prospects: QuerySet[ProspectContact]):
@@ -111,11 +106,11 @@ def write_export(prospects, target, *, as_zip: bool, version: str = DEFAULT_VERS
     return written
 
 
-def export_options(*, ids: list[int] | None, filters: dict | None, as_zip: bool, version: str) -> dict:
-    """The stored options of an export job: the ids, or else the list's filters."""
+def export_options(*, selection: Selection, as_zip: bool, version: str) -> dict:
+    """The stored options of an export job: the ticked ids, or else the list's filters."""
     return VCardExportOptions(
-        ids=ids,
-        filters=(filters or {}) if ids is None else None,
+        ids=selection.ids,
+        filters=selection.filters if selection.ids is None else None,
         as_zip=bool(as_zip),
         version=version if version in VERSIONS else DEFAULT_VERSION,
     ).to_options()
@@ -124,7 +119,7 @@ def export_options(*, ids: list[int] | None, filters: dict | None, as_zip: bool,
 @job_handler(JobKind.EXPORT_VCF)
 def export_vcf(job: Job, progress: JobProgress) -> JobOutcome:
     options = VCardExportOptions.of(job)
-    prospects = prospects_for_vcard_export(job.created_by, ids=options.ids, filters=options.filters)
+    prospects = prospects_for_vcard_export(job.created_by, Selection.of_job(options))
     progress.start(prospects.count())
     as_zip = options.as_zip
     with tempfile.TemporaryFile() as tmp:

@@ -24,6 +24,7 @@ from prospects.imports.states import (
 )
 from prospects.jobs.options import ImportCounts, VCardImportOptions
 from prospects.jobs.runner import job_create
+from prospects.list.selection import Selection
 from prospects.models import JobKind
 from prospects.rights import R2, R8, R9, require_right
 from prospects.selectors import get_prospect_for, holds_right_somewhere
@@ -96,17 +97,14 @@ def vcard_export_many(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return _back_to_list(back_query)
     data = form.cleaned_data
-    if data.get("select_all"):
-        ids, filters = None, {key: form.filter_data.getlist(key) for key in form.filter_data}
-    else:
-        ids, filters = data["ids"], None
-    prospects = prospects_for_vcard_export(user, ids=ids, filters=filters)
+    selection = Selection.from_form(form)
+    prospects = prospects_for_vcard_export(user, selection)
     count = prospects.count()
     if not count:
         messages.error(request, _("Aucun des contacts sélectionnés ne peut être exporté."))
         return _back_to_list(back_query)
     if count > SYNC_EXPORT_LIMIT:
-        options = export_options(ids=ids, filters=filters, as_zip=data["zip"], version=data["version"])
+        options = export_options(selection=selection, as_zip=data["zip"], version=data["version"])
         job = job_create(kind=JobKind.EXPORT_VCF, by=user, options=options)
         return redirect("prospects:job_detail", pk=job.pk)
     buffer = io.BytesIO()

@@ -120,5 +120,6 @@ def test_marine_tries_to_delete_julie_and_reads_why_not(page, demo_data):
     page.get_by_role("menuitem", name="Supprimer le contact prospect").click()
 
     page.wait_for_url(f"**/prospects/{julie.pk}/")
-    assert "ARMANON Julie ne peut pas être supprimé : lié à 1 tâche." in page.locator(".messages").inner_text()
+    refused = "ARMANON Julie ne peut pas être supprimé : lié à 1 tâche commerciale."
+    assert refused in page.locator(".messages").inner_text()
     assert ProspectContact.objects.filter(pk=julie.pk).exists()

@@ -4,6 +4,7 @@ import tempfile
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from prospects.list.selection import Selection
 from prospects.rights import R8
 from prospects.selectors import holds_right_somewhere
 from prospects.vcard.exports import prospects_for_vcard_export, write_export
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             if not sep or not key:
                 raise CommandError(f"filtre invalide (attendu NOM=VALEUR) : {item}")
             filters.setdefault(key, []).append(value)
-        prospects = prospects_for_vcard_export(user, filters=filters)
+        prospects = prospects_for_vcard_export(user, Selection(filters=filters))
         output = os.path.abspath(options["output"])
         # Written next to the target, then moved into place: never a half-written file.
         with tempfile.NamedTemporaryFile(dir=os.path.dirname(output), delete=False, suffix=".part") as tmp:

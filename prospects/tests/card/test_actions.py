@@ -8,10 +8,10 @@ from guardian.shortcuts import assign_perm
 from crm.models import ClientContact
 from prospects.card.actions import ACTIONS, actions_allowed, contact_actions
 from prospects.list.rows import RowRenderer
+from prospects.list.selectors import prospect_list_values
 from prospects.rights import R1, R4, R6, R8, R10, has_right
 from prospects.selectors import (
     companies_visible_among,
-    prospect_list_values,
     prospect_row_rights,
     prospects_visible_to,
 )

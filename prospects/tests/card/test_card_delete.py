@@ -41,7 +41,7 @@ def test_a_contact_with_tasks_and_deals_is_kept_and_the_message_says_why(sales_r
     assert response.status_code == 302 and response["Location"] == f"/prospects/{julie.pk}/"
     assert ProspectContact.objects.filter(pk=julie.pk).exists()
     body = client.get(response["Location"]).content.decode()
-    assert "ARMANON Julie ne peut pas être supprimé : lié à 2 tâches, 1 opportunité." in body
+    assert "ARMANON Julie ne peut pas être supprimé : lié à 1 opportunité, 2 tâches commerciales." in body
 
 
 def test_the_service_names_every_blocking_link(julie, sales_rep):
@@ -79,3 +79,10 @@ def test_the_outsider_gets_a_404(outsider, julie):
 def test_delete_rejects_get(sales_rep, julie):
     assert logged(sales_rep).get(f"/prospects/{julie.pk}/delete/").status_code == 405
     assert ProspectContact.objects.filter(pk=julie.pk).exists()
+
+
+def test_the_blockers_are_the_relations_that_protect_a_contact_whichever_app_owns_them():
+    from prospects.services import _delete_blocking_relations
+
+    blocking = {relation.related_model._meta.label for relation in _delete_blocking_relations()}
+    assert blocking == {"crm.Opportunity", "crm.Proposal", "tasks.Task"}  # notes and rights go with the contact

@@ -13,6 +13,7 @@ from prospects.imports.plans import ImportHasErrors, SourceRow
 from prospects.imports.run import import_run, xlsx_import
 from prospects.imports.xlsx import XlsxSource
 from prospects.models import ContactStatus, Origin, ProspectContact
+from prospects.rights import R1, has_right
 from prospects.tests.imports.import_helpers import TITLES, contact_row, write_xlsx
 from tests.factories import CompanyFactory, ProspectFactory, SectorFactory, UserFactory
 
@@ -302,8 +303,8 @@ def test_the_rep_named_by_an_import_can_edit_the_contact(tmp_path, importer, sal
     run(write_xlsx(tmp_path / "f.xlsx", rows), importer, update_existing=True)
 
     created = ProspectContact.objects.get(email="new@x.fr")
-    assert sales_rep.has_perm("prospects.edit_prospect", created)
-    assert sales_rep.has_perm("prospects.edit_prospect", moved)
+    assert has_right(sales_rep, R1, created)
+    assert has_right(sales_rep, R1, moved)
 
 
 def test_the_pipeline_takes_rows_from_any_source(importer):

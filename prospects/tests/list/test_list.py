@@ -12,9 +12,9 @@ from guardian.shortcuts import assign_perm
 
 from crm.choices import CompanyType, HeadcountBand, RevenueBand
 from crm.models import Skill, SkillCategory
-from prospects import selectors
+from prospects.list import paging
+from prospects.list.selectors import prospect_list_page
 from prospects.models import ContactStatus
-from prospects.selectors import prospect_page, prospects_matching
 from prospects.services import prospect_create
 from tests.factories import (
     CompanyFactory,
@@ -123,9 +123,8 @@ def test_deep_pages_read_from_the_end_give_the_same_rows_as_offsets(sales_rep, p
 
 
 def _page_names(user, data, *, sort, number, per_page):
-    prospects = prospects_matching(user, data)[1]
-    page = prospect_page(prospects, sort=sort, page=number, per_page=per_page)
-    return [row.last_name for row in page.rows]
+    page = prospect_list_page(user, data, sort=sort, page=number, per_page=per_page).page
+    return [row["last_name"] for row in page.rows]
 
 
 @pytest.mark.parametrize("sort", ["company", "-company", "last_name", "-last_name"])
@@ -135,10 +134,10 @@ def test_pages_read_along_the_sort_index_are_the_pages_of_the_plain_query(sales_
         contact(paris, company=company if index % 5 else None, last_name=f"NOM{index % 9}", first_name=f"P{index:02d}")
     searches = [QueryDict(""), QueryDict("q=nom"), QueryDict("q=nom3"), QueryDict("company_type=prospect")]
     pages = [(number, per_page) for per_page in (1, 7) for number in (1, 2, 3, 6, 99)]
-    monkeypatch.setattr(selectors, "_table_rows", lambda prospects: None)  # the plain query only
+    monkeypatch.setattr(paging, "_table_rows", lambda prospects: None)  # the plain query only
     expected = {(str(data), *page): _page_names(sales_rep, data, sort=sort, number=page[0], per_page=page[1])
                 for data in searches for page in pages}  # fmt: skip
-    monkeypatch.setattr(selectors, "_table_rows", lambda prospects: 40)  # walk whenever dense enough
+    monkeypatch.setattr(paging, "_table_rows", lambda prospects: 40)  # walk whenever dense enough
     with CaptureQueriesContext(connection) as walked:
         for data in searches:
             for number, per_page in pages:
@@ -153,8 +152,8 @@ def test_a_walk_that_misses_the_page_falls_back_to_the_plain_query(sales_rep, pa
         contact(paris, company=CompanyFactory(name=f"A{index:02d}", entities=[paris]), last_name="AVANT")
     for index in range(30):
         contact(paris, company=CompanyFactory(name=f"Z{index:02d}", entities=[paris]), last_name=f"APRES{index:02d}")
-    monkeypatch.setattr(selectors, "_table_rows", lambda prospects: 60)
-    monkeypatch.setattr(selectors, "WALK_LIMIT", 4)  # 2 rows expected before the first match: walked
+    monkeypatch.setattr(paging, "_table_rows", lambda prospects: 60)
+    monkeypatch.setattr(paging, "WALK_LIMIT", 4)  # 2 rows expected before the first match: walked
     with CaptureQueriesContext(connection) as queries:
         assert _page_names(sales_rep, QueryDict("q=apres"), sort="company", number=1, per_page=1) == ["APRES00"]
     walks = [query["sql"] for query in queries.captured_queries if "FROM (SELECT" in query["sql"]]
@@ -550,7 +549,7 @@ def test_deleting_one_contact_from_its_menu(sales_rep, rep_without_rights, paris
     client = logged(sales_rep)
     assert client.get(f"/prospects/{free.pk}/delete/").status_code == 405
     response = client.post(f"/prospects/{busy.pk}/delete/", follow=True)
-    assert "OCCUPE Julie ne peut pas être supprimé : lié à 1 tâche." in response.content.decode()
+    assert "OCCUPE Julie ne peut pas être supprimé : lié à 1 tâche commerciale." in response.content.decode()
     response = client.post(f"/prospects/{free.pk}/delete/", follow=True)
     assert "SEUL Julie a été supprimé" in response.content.decode()
     assert names(client) == ["OCCUPE"]

@@ -216,7 +216,7 @@ def test_mass_delete_keeps_linked_contacts_and_says_why(sales_rep, paris):
     assert posted_messages(response) == [
         "1 contact supprimé.",
         "AFFAIRE Julie n'a pas été supprimé : lié à 1 opportunité, 1 proposition commerciale.",
-        "TACHE Julie n'a pas été supprimé : lié à 1 tâche.",
+        "TACHE Julie n'a pas été supprimé : lié à 1 tâche commerciale.",
     ]
 
 

@@ -203,6 +203,7 @@ def test_big_selections_run_as_a_job_with_a_download(
 
 def test_the_job_applies_the_rights_again_when_it_runs(sales_rep, outsider, paris, django_capture_on_commit_callbacks):
     from prospects.jobs.runner import job_create
+    from prospects.list.selection import Selection
     from prospects.vcard.exports import export_options
 
     mine = ProspectFactory(last_name="Visible", entities=[paris])
@@ -210,7 +211,7 @@ def test_the_job_applies_the_rights_again_when_it_runs(sales_rep, outsider, pari
         job = job_create(
             kind=JobKind.EXPORT_VCF,
             by=outsider,
-            options=export_options(ids=[mine.pk], filters=None, as_zip=False, version="3.0"),
+            options=export_options(selection=Selection(ids=[mine.pk]), as_zip=False, version="3.0"),
         )
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.counts == {"exported": 0}

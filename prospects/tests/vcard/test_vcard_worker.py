@@ -8,6 +8,7 @@ import vobject
 from django.db import transaction
 
 from prospects.jobs.runner import job_create, job_enqueue
+from prospects.list.selection import Selection
 from prospects.models import Job, JobKind, JobStatus, ProspectContact
 from prospects.tests.jobs.test_worker import _wait_finished, worker  # noqa: F401  the worker fixture
 from prospects.vcard.exports import export_options
@@ -23,7 +24,7 @@ def test_a_real_worker_exports_and_imports_vcards(worker, sales_rep, manager, pa
     export = job_create(
         kind=JobKind.EXPORT_VCF,
         by=sales_rep,
-        options=export_options(ids=[p.pk for p in mine], filters=None, as_zip=True, version="3.0"),
+        options=export_options(selection=Selection(ids=[p.pk for p in mine]), as_zip=True, version="3.0"),
     )
     export = _wait_finished(export)
     assert export.status == JobStatus.DONE, f"{export.error_message}\n{''.join(worker.output)}"

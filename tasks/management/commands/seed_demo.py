@@ -3,10 +3,11 @@ from tqdm import tqdm
 
 from prospects.demo import DEMO_PASSWORD, DEMO_USERS, seed_generated_contacts, seed_guide_contacts, seed_reference_data
 from prospects.models import ProspectContact
+from tasks.demo import seed_guide_tasks
 
 
 class Command(BaseCommand):
-    help = "Load the guide's ten contacts, demo users and reference data; --contacts N adds N generated contacts."
+    help = "Load the guide's ten contacts and task, demo users and reference data; --contacts N adds N generated."
 
     def add_arguments(self, parser):
         parser.add_argument("--contacts", type=int, default=0, help="number of generated contacts to add")
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             raise CommandError("--contacts and --min-contacts must be positive")
         reference = seed_reference_data()
         added = seed_guide_contacts(reference)
+        seed_guide_tasks()
         if options["min_contacts"]:
             count = max(count, options["min_contacts"] - ProspectContact.objects.count())
         self.stdout.write(f"Contacts du guide : {added} ajoutés" if added else "Contacts du guide : déjà présents")
