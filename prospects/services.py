@@ -15,6 +15,7 @@ from accounts.models import Entity, User
 from accounts.permissions import has_right
 from crm.choices import CompanyStatus, CompanyType
 from crm.models import ClientContact, Company, Opportunity
+from prospects.contacts import contact_fields_normalise
 from prospects.models import (
     ASSIGNEE_OBJECT_RIGHTS,
     HISTORY_TRACKED_FIELDS,
@@ -74,16 +75,13 @@ def prospects_history_record(*, ids: list[int], by: User | None) -> None:
         ProspectContact.history.bulk_history_create(changed, batch_size=500, update=True, default_date=now)
 
 
-def normalise_email(value: str) -> str:
-    return (value or "").strip().lower()
-
-
 @transaction.atomic
 def prospect_create(
     *, by: User | None, entities: list[Entity] | None = None, skills=(), diffusion_lists=(), **fields
 ) -> ProspectContact:
     """Create a contact, share it with its entities and give its rep the object rights."""
-    fields["email"] = normalise_email(fields.get("email", ""))
+    fields.setdefault("email", "")
+    contact_fields_normalise(fields)
     prospect = ProspectContact(created_by=by, updated_by=by, **fields)
     prospect._history_user = by
     prospect_search_fields_refresh(prospect)
@@ -143,8 +141,7 @@ def prospect_update(*, prospect: ProspectContact, by: User | None, entities: lis
     locked = ProspectContact.objects.select_for_update().filter(pk=prospect.pk)
     previous_id = locked.values_list("assigned_to_id", flat=True).get()
     prospects_history_baseline(ids=[prospect.pk])
-    if "email" in fields:
-        fields["email"] = normalise_email(fields["email"])
+    contact_fields_normalise(fields)
     for name, value in fields.items():
         setattr(prospect, name, value)
     prospect.updated_by = by
