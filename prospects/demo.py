@@ -311,11 +311,14 @@ def seed_guide_contacts(reference: dict) -> int:
 
 
 def _fake_phone(rng: random.Random) -> str:
-    """A valid French number, already in the normalised form (phone_normalise leaves it as is).
+    """A valid metropolitan French number, already as phone_normalise writes it.
 
-    Normalising a million random numbers would slow the generator for nothing; 08 numbers are
-    left out because the normaliser groups them differently ("0 800 …")."""
-    return "0" + str(rng.choice((1, 2, 3, 4, 5, 6, 7, 9))) + " " + " ".join(f"{rng.randint(0, 99):02d}" for _ in range(4))
+    Normalising a million random numbers would slow the generator for nothing, so it only
+    draws from valid ranges: no 07 or 08 (unassigned blocks, "0 800 …" grouping), and the
+    second pair in 10–38 (0262, 0590, 0639… are overseas numbers, 040x are unassigned).
+    """
+    pairs = [rng.randint(10, 38)] + [rng.randint(0, 99) for _ in range(3)]
+    return "0" + str(rng.choice((1, 2, 3, 4, 5, 6, 9))) + " " + " ".join(f"{pair:02d}" for pair in pairs)
 
 
 def _strip_accents(text: str) -> str:

@@ -1,7 +1,6 @@
 """C1: create and edit a contact through the form; the rep's rights follow the assignment."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from guardian.shortcuts import assign_perm
 
 from accounts.permissions import has_right
