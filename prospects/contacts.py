@@ -36,6 +36,22 @@ DEFAULT_REGION = "FR"
 PHONE_CHARACTERS = re.compile(r"^\+?[\d\s.\-()/]+$")
 
 
+# The fast path of bulk imports: a French number typed nationally ("0144556677", "01.44.55.66.77")
+# is checked against phonenumbers' own FR patterns (fixed line, mobile, VoIP, whose national
+# format is always "0X XX XX XX XX") without parsing it: parsing costs tens of microseconds a
+# number, a lot over a million rows. Anything else takes the full phonenumbers path.
+_NATIONAL_SHAPE = re.compile(r"0[1-79](?:[ .\-]?\d\d){4}")
+_FR_METADATA = phonenumbers.PhoneMetadata.metadata_for_region(DEFAULT_REGION)
+_FR_PLAIN_NUMBER = re.compile(
+    "|".join(
+        f"(?:{description.national_number_pattern})"
+        for description in (_FR_METADATA.fixed_line, _FR_METADATA.mobile, _FR_METADATA.voip)
+        if description is not None and description.national_number_pattern
+    )
+)
+_NOT_DIGITS = re.compile(r"\D")
+
+
 @dataclass(frozen=True)
 class Phone:
     """A phone as stored, and whether phonenumbers understood it (False: kept as typed)."""
@@ -53,6 +69,10 @@ def phone_normalise(value: str | None, *, region: str = DEFAULT_REGION) -> Phone
     typed = " ".join((value or "").split())
     if not typed:
         return Phone("", True)
+    if region == DEFAULT_REGION and len(typed) <= 14 and _NATIONAL_SHAPE.fullmatch(typed):
+        national = _NOT_DIGITS.sub("", typed)[1:]
+        if _FR_PLAIN_NUMBER.fullmatch(national):
+            return Phone(f"0{national[0]} {national[1:3]} {national[3:5]} {national[5:7]} {national[7:9]}", True)
     try:
         number = phonenumbers.parse(typed, region)
     except phonenumbers.NumberParseException:

@@ -63,3 +63,23 @@ def test_a_dict_of_contact_fields_is_normalised_in_place_with_the_unknown_phones
     fields = {"email": " A@B.FR ", "phone": "0144.55.66.77", "mobile": "12345", "fax": ""}
     assert contact_fields_normalise(fields) == ["mobile"]
     assert fields == {"email": "a@b.fr", "phone": "01 44 55 66 77", "mobile": "12345", "fax": ""}
+
+
+def _by_phonenumbers(typed: str) -> Phone:
+    """The rule spelled with phonenumbers alone, to check the fast path against."""
+    import phonenumbers
+
+    number = phonenumbers.parse(typed, "FR")
+    if not phonenumbers.is_valid_number(number):
+        return Phone(typed, False)
+    style = phonenumbers.PhoneNumberFormat
+    french = phonenumbers.region_code_for_number(number) == "FR"
+    return Phone(phonenumbers.format_number(number, style.NATIONAL if french else style.INTERNATIONAL), True)
+
+
+def test_the_fast_path_for_national_numbers_agrees_with_phonenumbers():
+    for prefix in range(1000, 10000):  # every 0 + four-digit start: fixed lines, mobiles, overseas, unassigned
+        typed = f"0{prefix}{prefix % 997:05d}"[:10]
+        spaced = " ".join(typed[index : index + 2] for index in range(0, 10, 2))
+        for variant in (typed, spaced, spaced.replace(" ", ".")):
+            assert phone_normalise(variant) == _by_phonenumbers(variant), variant
