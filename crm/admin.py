@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from crm.forms import EMAIL_FORMFIELD_OVERRIDES
 from crm.models import ClientContact, Company, DiffusionList, Opportunity, Proposal, Sector, Skill, SkillCategory
+from crm.text import company_search_name_of
 
 
 @admin.register(Sector)
@@ -37,10 +38,20 @@ class CompanyAdmin(GuardedModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "type", "status", "assigned_to", "sector", "headcount_band", "region"]
     list_filter = ["type", "status", "entities", "sector", "headcount_band", "revenue_band", "region"]
-    search_fields = ["name", "city", "postcode"]
+    search_fields = ["search_name", "city", "postcode"]
     list_select_related = ["assigned_to", "sector"]
     autocomplete_fields = ["assigned_to", "parent", "sector"]
     filter_horizontal = ["entities"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word must match the folded name (accents and case ignored), the city or the postcode."""
+        for word in search_term.split():
+            queryset = queryset.filter(
+                Q(search_name__contains=company_search_name_of(word))
+                | Q(city__icontains=word)
+                | Q(postcode__startswith=word)
+            )
+        return queryset, False
 
 
 @admin.register(ClientContact)

@@ -15,6 +15,7 @@ from crm.choices import (
     RevenueBand,
     choices_check,
 )
+from crm.text import company_search_name_of
 
 NOT_EMPTY = ~models.Q(name="")
 
@@ -106,6 +107,9 @@ class Company(models.Model):
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    # The folded name (crm.text.company_search_name_of) the company picker and the admin search;
+    # a pg_trgm GIN index serves its LIKE '%term%' on PostgreSQL (migration 0003).
+    search_name = models.CharField(_("nom de recherche"), max_length=200, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("société")
@@ -128,6 +132,15 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # A derived column, not a business rule: every ORM writer (admin, forms, factories,
+        # services) gets it here; bulk writers set it with company_search_name_of themselves.
+        self.search_name = company_search_name_of(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
 
 class CompanyUserObjectPermission(UserObjectPermissionBase):

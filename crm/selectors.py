@@ -1,6 +1,6 @@
 """Visibility selectors for the CRM records: entity scoping plus object permissions."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -12,6 +12,7 @@ from crm.models import (
     CompanyUserObjectPermission,
     DiffusionList,
 )
+from crm.text import company_search_name_of
 
 
 def scoped_by_entities(
@@ -48,6 +49,23 @@ def companies_visible_to(user: User) -> QuerySet[Company]:
         user_perms=CompanyUserObjectPermission,
         group_perms=CompanyGroupObjectPermission,
     )
+
+
+def companies_for_picker(user: User, query: str | None, *, company_type: str = "", limit: int = 15) -> list[Company]:
+    """The company picker's results: a few visible companies whose folded name contains the query.
+
+    Accents and case never matter ("rhone" and "RHÔNE" find "Rhône"): both sides are folded,
+    and the plain LIKE on `search_name` is what the trigram index serves on PostgreSQL.
+    Names that start with the text come first.
+    """
+    term = company_search_name_of(query)
+    if not term:
+        return []
+    matching = companies_visible_to(user).select_related(None).filter(search_name__contains=term)
+    if company_type:
+        matching = matching.filter(type=company_type)
+    starts = Case(When(search_name__startswith=term, then=Value(0)), default=Value(1))
+    return list(matching.order_by(starts, "name", "id").only("id", "name", "type")[:limit])
 
 
 def get_company_for(user: User, pk: int) -> Company:

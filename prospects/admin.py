@@ -6,6 +6,8 @@ from guardian.admin import GuardedModelAdmin
 from crm.admin import CompanyAdmin
 from crm.forms import EMAIL_FORMFIELD_OVERRIDES
 from crm.models import Company
+from prospects.contacts import PHONE_FIELDS
+from prospects.forms import PhoneField
 from prospects.models import Job, ProspectContact, ProspectNote
 from prospects.services import prospect_search_fields_refresh, prospects_reindex
 
@@ -30,6 +32,12 @@ class ProspectContactAdmin(GuardedModelAdmin):
     readonly_fields = ["created_by", "updated_by", "created_at", "updated_at", "import_job"]
     show_full_result_count = False  # no COUNT(*) over a million rows on every page
     inlines = [NoteInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in PHONE_FIELDS:  # the contact form's rule (prospects.contacts)
+            kwargs["form_class"] = PhoneField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     fieldsets = [
         (
             _("Contact prospect"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Entity, User
 from crm.choices import CompanyStatus, CompanyType, HeadcountBand, Region, RevenueBand
 from crm.models import Company, DiffusionList, Opportunity, Proposal, Sector, Skill, SkillCategory
+from prospects.contacts import company_search_name_of
 from prospects.models import ContactStatus, Origin, ProspectContact
 from prospects.rights import roles_setup
 from prospects.search import company_sort_of, search_text_of
@@ -297,7 +298,14 @@ def seed_guide_contacts(reference: dict) -> int:
 
 
 def _fake_phone(rng: random.Random) -> str:
-    return "0" + str(rng.randint(1, 9)) + " " + " ".join(f"{rng.randint(0, 99):02d}" for _ in range(4))
+    """A valid metropolitan French number, already as phone_normalise writes it.
+
+    Normalising a million random numbers would slow the generator for nothing, so it only
+    draws from valid ranges: no 07 or 08 (unassigned blocks, "0 800 …" grouping), and the
+    second pair in 10–38 (0262, 0590, 0639… are overseas numbers, 040x are unassigned).
+    """
+    pairs = [rng.randint(10, 38)] + [rng.randint(0, 99) for _ in range(3)]
+    return "0" + str(rng.choice((1, 2, 3, 4, 5, 6, 9))) + " " + " ".join(f"{pair:02d}" for pair in pairs)
 
 
 def _strip_accents(text: str) -> str:
@@ -336,6 +344,8 @@ def seed_generated_contacts(count: int, *, reference: dict, seed: int = 2026, pr
             )
             for index in range(company_count)
         ]
+        for company in companies:  # bulk_create skips save(), which fills it for the other writers
+            company.search_name = company_search_name_of(company.name)
         Company.objects.bulk_create(companies, batch_size=2000)
         company_names = dict(Company.objects.order_by("-id").values_list("id", "name")[:company_count])
         company_ids = list(company_names)

@@ -1,7 +1,5 @@
 """Forms of the contact pages (create/edit, notes, skills, lists, convert, deals): they validate and normalise."""
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -13,39 +11,19 @@ from crm.choices import CompanyType
 from crm.forms import NormalisedEmailField
 from crm.models import Opportunity, Sector, Skill
 from crm.selectors import companies_visible_to, diffusion_lists_visible_to
+from prospects.contacts import PHONE_FIELDS, phone_check, phone_normalise
 from prospects.models import ProspectContact
 from prospects.selectors import prospect_duplicates
 
 # ---------------------------------------------------------------------------------------
 # Create / edit a contact (C1)
 
-PHONE_CHARACTERS = re.compile(r"^\+?[\d\s.\-()/]+$")
-
-
-def normalise_phone(value: str) -> str:
-    """ "0144.55.66.77" → "01 44 55 66 77"; "+33144556677" → "+33 1 44 55 66 77"; other countries kept compact."""
-    value = " ".join((value or "").split())
-    if not value:
-        return ""
-    digits = re.sub(r"\D", "", value)
-    if not PHONE_CHARACTERS.match(value) or not 4 <= len(digits) <= 15:
-        raise ValidationError(
-            _("Numéro invalide : chiffres, espaces, points, tirets, parenthèses et « + » initial seulement."),
-            code="invalid_phone",
-        )
-    if value.startswith(("+33", "0033")):
-        national = digits[2:] if value.startswith("+") else digits[4:]
-        national = national.removeprefix("0")
-        if len(national) == 9:
-            return "+33 " + national[0] + " " + " ".join(national[i : i + 2] for i in range(1, 9, 2))
-    if len(digits) == 10 and digits.startswith("0") and not value.startswith("+"):
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-    return ("+" if value.startswith("+") else "") + digits
-
 
 class PhoneField(forms.CharField):
+    """A phone normalised by the rule every writer shares (prospects.contacts)."""
+
     def clean(self, value):
-        return normalise_phone(super().clean(value))
+        return phone_check(super().clean(value)).value
 
 
 class CompanySearchSelect(forms.Select):
@@ -129,6 +107,7 @@ class ProspectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.duplicates: list[ProspectContact] = []
+        self.warnings: list[str] = []  # shown once saved: what was accepted but may be wrong
         companies = companies_visible_to(user).select_related(None).order_by("name", "id")
         for name, empty_label in (("company", _("Aucune (contact libre)")), ("parent_company", _("Aucun"))):
             field = self.fields[name]
@@ -190,6 +169,12 @@ class ProspectForm(forms.ModelForm):
         data = super().clean()
         confirmed = data.pop("confirm_duplicates", False)
         self.duplicates = []
+        self.warnings = [
+            _("%(field)s : numéro non reconnu, enregistré tel que saisi (%(value)s).")
+            % {"field": self.fields[name].label, "value": data[name]}
+            for name in PHONE_FIELDS
+            if name in self.changed_data and data.get(name) and not phone_normalise(data[name]).understood
+        ]
         checked = not self.instance.pk or any(name in self.changed_data for name in self.IDENTITY_FIELDS)
         if self.errors or not checked:
             return data

@@ -8,20 +8,10 @@ which behaves the same on SQLite because both sides are already folded.
 """
 
 import re
-import unicodedata
+
+from crm.text import fold  # re-exported: the search columns fold names like every writer
 
 PHONE_QUERY = re.compile(r"^\+?[\d\s.\-()/]+$")
-
-
-def fold(text: str | None) -> str:
-    """ "Hélène LEFÈVRE" → "helene lefevre": no accents, lower case, single spaces."""
-    if not text:
-        return ""
-    if text.isascii():  # nothing to strip: the fast path of bulk imports and reindexing
-        return " ".join(text.casefold().split())
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(stripped.casefold().split())
 
 
 _ASCII_NON_DIGITS = {code: None for code in range(128) if not chr(code).isdigit()}

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from accounts.selectors import entity_ids_of
 from crm.models import Opportunity, Proposal
 from crm.selectors import companies_visible_to, scoped_by_entities
 from prospects.card.actions import RIGHTS_NEEDED
+from prospects.contacts import fold, normalise_email
 from prospects.models import (
     HISTORY_TRACKED_FIELDS,
     ContactStatus,
@@ -157,32 +158,20 @@ def companies_visible_among(user: User, company_ids: set[int]) -> set[int]:
     return set(companies_visible_to(user).filter(pk__in=company_ids).values_list("pk", flat=True))
 
 
-def companies_for_picker(user: User, query: str, *, limit: int = 15) -> list:
-    """Companies for the search-as-you-type picker of the company filter."""
-    from crm.selectors import companies_visible_to
-
-    query = (query or "").strip()
-    if not query:
-        return []
-    # Names that start with the text first, then those that merely contain it.
-    starts = Case(When(name__istartswith=query, then=Value(0)), default=Value(1))
-    return list(
-        companies_visible_to(user)
-        .select_related(None)
-        .filter(name__icontains=query)
-        .order_by(starts, "name", "id")
-        .only("id", "name", "type")[:limit]
-    )
-
-
 def prospect_duplicates(
     user: User, *, email: str, last_name: str, first_name: str, company_id: int | None, exclude_pk=None, limit=10
 ) -> list[ProspectContact]:
-    """B1: visible contacts with the same e-mail, or the same name at the same company (or both free)."""
+    """B1: visible contacts with the same e-mail, or the same name at the same company (or both free).
+
+    Names are compared folded, like the import's matching ("MENARD elodie" is "Ménard Élodie"):
+    `search_text` starts with the folded last and first names, so a prefix LIKE on it uses the
+    trigram index on PostgreSQL (and the company's index narrows it first for a company).
+    """
     same = Q(company_id=company_id) if company_id else Q(company__isnull=True)
-    same &= Q(last_name__iexact=last_name.strip(), first_name__iexact=first_name.strip())
+    same &= Q(search_text__startswith=f"{fold(last_name)}|{fold(first_name)}|")
+    email = normalise_email(email)
     if email:
-        same |= Q(email=email.strip().lower())
+        same |= Q(email=email)
     candidates = prospects_visible_to(user).filter(same)
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)

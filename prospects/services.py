@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Entity, User
 from crm.choices import CompanyStatus, CompanyType
 from crm.models import ClientContact, Company, Opportunity
+from prospects.contacts import contact_fields_normalise
 from prospects.models import (
     HISTORY_TRACKED_FIELDS,
     ContactStatus,
@@ -59,16 +60,13 @@ def prospects_history_record(*, ids: list[int], by: User | None) -> None:
         ProspectContact.history.bulk_history_create(changed, batch_size=500, update=True, default_date=now)
 
 
-def normalise_email(value: str) -> str:
-    return (value or "").strip().lower()
-
-
 @transaction.atomic
 def prospect_create(
     *, by: User | None, entities: list[Entity] | None = None, skills=(), diffusion_lists=(), **fields
 ) -> ProspectContact:
     """Create a contact and share it with its entities."""
-    fields["email"] = normalise_email(fields.get("email", ""))
+    fields.setdefault("email", "")
+    contact_fields_normalise(fields)
     prospect = ProspectContact(created_by=by, updated_by=by, **fields)
     prospect._history_user = by
     prospect_search_fields_refresh(prospect)
@@ -113,8 +111,7 @@ def prospect_update(*, prospect: ProspectContact, by: User | None, entities: lis
     """Save an edited contact (a new rep gets the rep's rights by rule), its row locked meanwhile."""
     ProspectContact.objects.select_for_update().filter(pk=prospect.pk).values_list("pk", flat=True).get()
     prospects_history_baseline(ids=[prospect.pk])
-    if "email" in fields:
-        fields["email"] = normalise_email(fields["email"])
+    contact_fields_normalise(fields)
     for name, value in fields.items():
         setattr(prospect, name, value)
     prospect.updated_by = by

@@ -29,7 +29,8 @@ urlpatterns += [
     path("<int:pk>/", card_views.prospect_detail, name="detail"),
     path("new/", card_views.prospect_new, name="create"),
     path("<int:pk>/edit/", card_views.prospect_edit, name="edit"),
-    path("company-options/", card_views.company_options, name="company_options"),
+    # The same picker under the address the form first used (kept for bookmarks and caches).
+    path("company-options/", list_views.company_picker, name="company_options"),
     path("<int:pk>/notes/", card_views.note_add, name="note_add"),
     path("<int:pk>/notes/<int:note_pk>/edit/", card_views.note_edit, name="note_edit"),
     path("<int:pk>/notes/<int:note_pk>/delete/", card_views.note_remove, name="note_delete"),

@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import Entity, User
 from crm.models import Company, DiffusionList, Opportunity, Proposal, Sector
 from prospects.models import ProspectContact, ProspectNote
+from prospects.services import prospect_search_fields_refresh
 from tasks.models import Task
 
 
@@ -73,6 +74,14 @@ class ProspectFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"contact{n}@example.fr")
 
     entities = factory.PostGeneration(_set_entities)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Saved with its search columns filled, as every real writer does (the duplicate check reads them)."""
+        prospect = model_class(*args, **kwargs)
+        prospect_search_fields_refresh(prospect)
+        prospect.save()
+        return prospect
 
 
 class NoteFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.choices import CompanyType
 from crm.selectors import (
     client_contacts_visible_to,
-    companies_visible_to,
     diffusion_lists_visible_to,
     get_company_for,
 )
@@ -120,7 +119,7 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _prospect_form(request: HttpRequest, **kwargs) -> ProspectForm:
     data = request.POST if request.method == "POST" else None
-    return ProspectForm(data, user=request.user, company_search_url=reverse("prospects:company_options"), **kwargs)
+    return ProspectForm(data, user=request.user, company_search_url=reverse("prospects:company_picker"), **kwargs)
 
 
 @login_required
@@ -150,6 +149,8 @@ def _create(request: HttpRequest, *, title: str, cancel_url: str, initial: dict 
     if request.method == "POST" and form.is_valid():
         prospect = prospect_create(by=request.user, **form.cleaned_data)
         messages.success(request, _("Le contact prospect %(contact)s a été créé.") % {"contact": prospect})
+        for warning in form.warnings:
+            messages.warning(request, warning)
         return redirect("prospects:detail", pk=prospect.pk)
     return render(request, "prospects/card/form.html", {"form": form, "title": title, "cancel_url": cancel_url})
 
@@ -164,6 +165,8 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         prospect_update(prospect=prospect, by=request.user, **form.cleaned_data)
         messages.success(request, _("Le contact prospect %(contact)s a été enregistré.") % {"contact": prospect})
+        for warning in form.warnings:
+            messages.warning(request, warning)
         return redirect("prospects:detail", pk=prospect.pk)
     context = {
         "form": form,
@@ -172,20 +175,6 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel_url": reverse("prospects:detail", args=[prospect.pk]),
     }
     return render(request, "prospects/card/form.html", context)
-
-
-@login_required
-@require_GET
-def company_options(request: HttpRequest) -> HttpResponse:
-    """The company search of the form: a few matching visible companies as <option>s."""
-    query = request.GET.get("q", "").strip()[:100]
-    companies = []
-    if query:
-        matching = companies_visible_to(request.user).select_related(None).filter(name__icontains=query)
-        if request.GET.get("type") in CompanyType.values:
-            matching = matching.filter(type=request.GET["type"])
-        companies = list(matching.order_by("name")[:20])
-    return render(request, "prospects/card/_company_options.html", {"companies": companies})
 
 
 def _card_notes_url(prospect: ProspectContact) -> str:
@@ -318,7 +307,7 @@ def prospect_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
     if prospect.client_contact_id:
         messages.info(request, _("%(contact)s a déjà été converti en contact client.") % {"contact": prospect})
         return redirect("prospects:detail", pk=prospect.pk)
-    search_url = reverse("prospects:company_options") + f"?type={CompanyType.CLIENT}"
+    search_url = reverse("prospects:company_picker") + f"?type={CompanyType.CLIENT}"
     data = request.POST if request.method == "POST" else None
     form = ConvertForm(data, user=request.user, prospect=prospect, company_search_url=search_url)
     if request.method == "POST" and form.is_valid():

@@ -31,6 +31,7 @@ from accounts.selectors import entities_visible_to, entity_ids_of, users_visible
 from crm.choices import CompanyType
 from crm.models import Sector
 from crm.selectors import companies_visible_to
+from prospects.contacts import normalise_email, phone_normalise
 from prospects.imports.columns import (
     CHOICE,
     COLUMN_BY_KEY,
@@ -138,6 +139,8 @@ def _check_row(row: SourceRow, context: ImportContext) -> RowPlan:
             if required:
                 errors.append(_cell_error(row, column, value, _("Valeur obligatoire.")))
             continue
+        if kind == PHONE:
+            value = phone_normalise(value).value  # as the form stores it; an unreadable number is kept as typed
         if max_length and len(value) > max_length:
             errors.append(
                 _cell_error(
@@ -152,7 +155,7 @@ def _check_row(row: SourceRow, context: ImportContext) -> RowPlan:
         if plain:
             fields[key] = value
         elif kind == EMAIL:
-            email = value.lower()
+            email = normalise_email(value)
             try:
                 if not _PLAIN_EMAIL.match(email):
                     validate_email(email)  # the full check only for unusual addresses

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from crm.models import Company
+from prospects.contacts import company_search_name_of
 from prospects.imports.checks import ImportContext
 from prospects.imports.pipeline import CopyPipeline, gin_indexes_flush, insert_rows
 from prospects.imports.plans import CREATE, SKIP, UPDATE, RowPlan
@@ -91,7 +92,11 @@ class ImportWriter:
             return
         specs = [(key, self.context.new_companies[key]) for key in sorted(keys)]
         companies = Company.objects.bulk_create(
-            [Company(name=spec["name"], type=spec["type"]) for _key, spec in specs], batch_size=1000
+            [
+                Company(name=spec["name"], type=spec["type"], search_name=company_search_name_of(spec["name"]))
+                for _key, spec in specs
+            ],
+            batch_size=1000,
         )
         through = Company.entities.through
         links = []

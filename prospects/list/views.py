@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from crm.selectors import diffusion_lists_visible_to
+from crm.choices import CompanyType
+from crm.selectors import companies_for_picker, diffusion_lists_visible_to
 from prospects.jobs.options import ListExportOptions
 from prospects.jobs.runner import job_create
 from prospects.list.filters import COMPANY_TYPE_CHOICES, ProspectFilter
@@ -28,7 +29,7 @@ from prospects.list.selection import Selection
 from prospects.list.selectors import prospect_list_page
 from prospects.models import ContactStatus, JobKind
 from prospects.rights import R1, R2, R7, R9, R10, R14, has_right
-from prospects.selectors import companies_for_picker, holds_right_somewhere
+from prospects.selectors import holds_right_somewhere
 from prospects.services import (
     MASS_ACTION_LIMIT,
     MassActionTooLarge,
@@ -176,9 +177,16 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def company_picker(request: HttpRequest) -> HttpResponse:
-    """Search-as-you-type results of the company filter: a few visible companies, never all."""
-    query = request.GET.get("company_q", "")[:100]
-    companies = companies_for_picker(request.user, query)
+    """The one company picker (list filter, contact form, convert page): a few visible companies.
+
+    `q` (or the list's `company_q`) is matched folded, so accents and case never matter;
+    `type` limits the choice to one company type (the convert page asks for clients).
+    """
+    query = (request.GET.get("q") or request.GET.get("company_q") or "")[:100]
+    company_type = request.GET.get("type", "")
+    if company_type not in CompanyType.values:
+        company_type = ""
+    companies = companies_for_picker(request.user, query, company_type=company_type)
     return render(request, "prospects/_company_options.html", {"companies": companies, "query": query})
 
 

@@ -25,7 +25,7 @@ def test_seed_demo_loads_the_guides_ten_contacts_and_is_idempotent():
     assert set(ProspectContact.objects.values_list("last_name", flat=True)) == GUIDE_NAMES
     duband = ProspectContact.objects.get(last_name="DUBAND")
     assert (duband.company.name, duband.email, duband.phone, duband.get_region_display()) == (
-        "PM Conseil", "pduband@pm-conseil.com", "0144.55.66.77", "Ile-de-France"
+        "PM Conseil", "pduband@pm-conseil.com", "01 44 55 66 77", "Ile-de-France"
     )  # fmt: skip
     assert duband.opportunities.count() == 1 and duband.proposals.count() == 1
     assert str(duband.assigned_to) == "DIRON Marine"

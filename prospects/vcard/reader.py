@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from prospects.contacts import PHONE_FIELDS, phone_normalise
+
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 50
 MAX_CARDS_PER_FILE = 20_000
@@ -229,6 +231,16 @@ def _phone(value: str) -> str:
     return value[4:] if value.lower().startswith("tel:") else value
 
 
+def _phones_normalise(values: dict, card: ParsedCard) -> None:
+    """Phones stored exactly as the form stores them; one not understood is kept as typed, with a warning."""
+    for name in PHONE_FIELDS:
+        if values.get(name):
+            phone = phone_normalise(values[name])
+            values[name] = phone.value
+            if not phone.understood:
+                card.warnings.append(_("Numéro non reconnu, importé tel quel : %(number)s.") % {"number": phone.value})
+
+
 def card_values(properties: list[tuple[str, dict, str]], card: ParsedCard) -> dict:
     """Map one card's properties to the import columns."""
     values: dict[str, str] = {}
@@ -298,6 +310,7 @@ def card_values(properties: list[tuple[str, dict, str]], card: ParsedCard) -> di
         values["mobile"] = _pick(mobiles, ("work",))
     if faxes:
         values["fax"] = _pick(faxes, ("work",))
+    _phones_normalise(values, card)
     if addresses:
         parts = _pick(addresses, ("work",))
         _pobox, extended, street, city, _region, code, country = parts[:7]

@@ -103,15 +103,6 @@
       refresh();
       return;
     }
-    var option = target.closest(".company-option");
-    if (option) {
-      var hidden = document.getElementById("id_company");
-      hidden.value = option.dataset.id;
-      document.getElementById("company-q").value = option.dataset.name;
-      document.getElementById("company-options").innerHTML = "";
-      hidden.dispatchEvent(new Event("change", { bubbles: true }));
-      return;
-    }
     // Close the open filter panels and row menus when clicking elsewhere.
     $$("details.filter[open], details.menu[open]").forEach(function (details) {
       if (!details.contains(target)) { details.open = false; }
@@ -134,6 +125,20 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var picker = document.getElementById("company-q");
+    var options = document.getElementById("company-options");
+    if (options) {
+      // Choosing a company found by the picker sets the filter (the list itself has no name).
+      options.addEventListener("change", function (event) {
+        event.stopPropagation();
+        var chosen = options.options[options.selectedIndex];
+        if (!chosen || chosen.classList.contains("picker-empty")) { return; }
+        var hidden = document.getElementById("id_company");
+        hidden.value = chosen.value;
+        picker.value = chosen.value ? chosen.dataset.name : "";
+        options.innerHTML = "";
+        hidden.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    }
     if (picker) {
       // Typing in the picker searches companies; it must not reload the table by itself.
       picker.addEventListener("change", function (event) { event.stopPropagation(); });

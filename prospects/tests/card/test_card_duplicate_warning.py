@@ -83,3 +83,73 @@ def test_editing_other_fields_does_not_warn_but_taking_anothers_e_mail_does(sale
     assert response.status_code == 200 and [other.pk for other in response.context["form"].duplicates] == [julie.pk]
     twin.refresh_from_db()
     assert twin.email == "" and twin.status == "en_cours"
+
+
+# Names are compared folded, like the import's matching ---------------------------------------
+
+
+@pytest.fixture
+def elodie(paris, bsi):
+    from prospects.services import prospect_create
+
+    return prospect_create(by=None, last_name="Ménard", first_name="Élodie", company=bsi, entities=[paris])
+
+
+@pytest.mark.parametrize(
+    ("last_name", "first_name"), [("MENARD", "elodie"), ("menard", "ÉLODIE"), (" Ménard ", "Elodie")]
+)
+def test_a_name_differing_only_by_accents_or_case_warns_on_create(sales_rep, elodie, paris, bsi, last_name, first_name):
+    data = new_contact(paris, last_name=last_name, first_name=first_name, company=bsi.pk)
+    response = logged(sales_rep).post("/prospects/new/", data)
+    assert response.status_code == 200 and "Doublon possible" in response.content.decode()
+    assert [other.pk for other in response.context["form"].duplicates] == [elodie.pk]
+    assert ProspectContact.objects.count() == 1
+
+
+def test_free_contacts_fold_too(sales_rep, paris):
+    from prospects.services import prospect_create
+
+    free = prospect_create(by=None, last_name="Lefèvre", first_name="Hélène", entities=[paris])
+    response = logged(sales_rep).post("/prospects/new/", new_contact(paris, last_name="LEFEVRE", first_name="helene"))
+    assert [other.pk for other in response.context["form"].duplicates] == [free.pk]
+
+
+def test_a_longer_name_sharing_the_start_is_not_a_duplicate(sales_rep, elodie, paris, bsi):
+    data = new_contact(paris, last_name="Ménard-Durand", first_name="Élodie", company=bsi.pk)
+    assert logged(sales_rep).post("/prospects/new/", data).status_code == 302
+    data = new_contact(paris, last_name="Ménard", first_name="Élodie-Marie", company=bsi.pk)
+    assert logged(sales_rep).post("/prospects/new/", data).status_code == 302
+
+
+def test_renaming_a_contact_into_a_folded_twin_warns_on_edit(sales_rep, elodie, paris, bsi):
+    from guardian.shortcuts import assign_perm
+
+    other = ProspectFactory(last_name="Autre", first_name="Nom", company=bsi, entities=[paris])
+    assign_perm("prospects.edit_prospect", sales_rep, other)
+    data = new_contact(paris, last_name="MENARD", first_name="ELODIE", company=bsi.pk)
+    response = logged(sales_rep).post(f"/prospects/{other.pk}/edit/", data)
+    assert response.status_code == 200
+    assert [found.pk for found in response.context["form"].duplicates] == [elodie.pk]
+    other.refresh_from_db()
+    assert other.last_name == "Autre"
+
+
+def test_an_e_mail_differing_only_by_case_warns(sales_rep, julie, paris):
+    response = logged(sales_rep).post("/prospects/new/", new_contact(paris, email="  Julie@BSI.fr "))
+    assert [other.pk for other in response.context["form"].duplicates] == [julie.pk]
+
+
+def test_the_outsider_is_not_warned_about_a_contact_it_cannot_see(outsider, sales_rep, paris, lyon):
+    from prospects.services import prospect_create
+
+    prospect_create(by=None, last_name="Ménard", first_name="Élodie", entities=[paris])  # free, in Paris
+    data = new_contact(paris, last_name="MENARD", first_name="elodie")
+    assert logged(sales_rep).post("/prospects/new/", data).status_code == 200  # Paris is warned
+    response = logged(outsider).post("/prospects/new/", new_contact(lyon, last_name="MENARD", first_name="elodie"))
+    assert response.status_code == 302  # nothing visible to warn about (another entity's contact)
+
+
+def test_a_user_without_the_right_cannot_reach_the_check(rep_without_rights, elodie, paris, bsi):
+    data = new_contact(paris, last_name="MENARD", first_name="elodie", company=bsi.pk)
+    assert logged(rep_without_rights).post("/prospects/new/", data).status_code == 403
+    assert ProspectContact.objects.count() == 1

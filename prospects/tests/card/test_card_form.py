@@ -1,10 +1,8 @@
 """C1: create and edit a contact through the form; the rep's rights follow the assignment."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from guardian.shortcuts import assign_perm
 
-from prospects.forms import normalise_phone
 from prospects.models import ProspectContact, ProspectContactUserObjectPermission
 from prospects.rights import R1, has_right
 from prospects.services import prospect_create, prospect_update
@@ -19,27 +17,6 @@ def form_data(**overrides) -> dict:
     data = {"last_name": "ARMANON", "first_name": "Julie", "status": "nouveau", "country": "France"}
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-@pytest.mark.parametrize(
-    ("typed", "stored"),
-    [
-        ("0144.55.66.77", "01 44 55 66 77"),
-        (" 06-12-34-56-78 ", "06 12 34 56 78"),
-        ("+33 (0)1 44 55 66 77", "+33 1 44 55 66 77"),
-        ("0033144556677", "+33 1 44 55 66 77"),
-        ("+41 22 123 45 67", "+41221234567"),
-        ("", ""),
-    ],
-)
-def test_phone_numbers_are_normalised(typed, stored):
-    assert normalise_phone(typed) == stored
-
-
-@pytest.mark.parametrize("typed", ["appelez-moi", "01 44 ext 5", "12"])
-def test_a_phone_number_with_letters_or_too_short_is_refused(typed):
-    with pytest.raises(ValidationError):
-        normalise_phone(typed)
 
 
 def test_the_new_contact_form_has_french_labels_and_preselects_the_users_entities(sales_rep, paris, lyon):

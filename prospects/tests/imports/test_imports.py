@@ -105,7 +105,7 @@ def test_numbers_and_dates_typed_in_text_columns_are_normalised(tmp_path, import
     run(path, importer)
 
     contact = ProspectContact.objects.get()
-    assert (contact.phone, contact.postcode, contact.mobile) == ("0144556677", "01000", "0612345678")
+    assert (contact.phone, contact.postcode, contact.mobile) == ("01 44 55 66 77", "01000", "06 12 34 56 78")
     assert (contact.job_title, contact.department) == ("12", "01/03/2024")
 
 
@@ -432,3 +432,30 @@ def test_a_failure_while_formatting_a_chunk_writes_nothing(importer, monkeypatch
         import_run(rows=_rows(45), context=ImportContext(user=importer))
     assert calls[:3] == [10, 10, 10]  # two chunks had been sent before the third failed...
     assert not ProspectContact.objects.exists()  # ...and were rolled back with it
+
+
+def test_phones_and_emails_are_stored_as_the_form_stores_them(tmp_path, importer):
+    from prospects.contacts import phone_normalise
+
+    rows = [
+        contact_row(last_name="A", email="Anne.Point@Exemple.FR", phone="0144.55.66.77", mobile="+44 20 7946 0958"),
+        contact_row(last_name="B", email="b@x.fr", phone="01-44-55-66-78", fax="12#34"),
+    ]
+    run(write_xlsx(tmp_path / "f.xlsx", rows), importer)
+
+    first, second = ProspectContact.objects.order_by("last_name")
+    assert (first.email, first.phone, first.mobile) == ("anne.point@exemple.fr", "01 44 55 66 77", "+44 20 7946 0958")
+    assert second.phone == phone_normalise("01 44 55 66 78").value == "01 44 55 66 78"
+    assert second.fax == "12#34"  # not a number phonenumbers can read: kept as typed
+
+
+def test_companies_created_by_an_import_are_found_by_the_folded_picker(tmp_path, importer):
+    from crm.selectors import companies_for_picker
+
+    run(
+        write_xlsx(tmp_path / "f.xlsx", [contact_row(last_name="A", email="a@x.fr", company="Société Rhône")]), importer
+    )
+
+    company = Company.objects.get(name="Société Rhône")
+    assert company.search_name
+    assert [found.pk for found in companies_for_picker(importer, "societe rhone")] == [company.pk]

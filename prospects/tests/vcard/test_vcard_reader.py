@@ -45,8 +45,8 @@ def test_apple_icloud_30_grouped_properties_pref_types_and_photo():
     }
     assert "Photo ignorée." in first.warnings
     assert any("adresse e-mail" in warning for warning in first.warnings)
-    assert second.values["mobile"] == "+33 6 98 76 54 32"
-    assert second.values["phone"] == "+33 1 44 55 66 77"
+    assert second.values["mobile"] == "06 98 76 54 32"
+    assert second.values["phone"] == "01 44 55 66 77"
     assert second.line == 32
 
 
@@ -55,7 +55,7 @@ def test_google_30_lf_line_ends_and_escaped_commas():
     assert card.values["email"] == "julie.bernard@acme-industrie.fr"
     assert card.values["fax"] == "01 23 45 67 90"
     assert card.values["address"] == "3 avenue des Champs, bât. C"
-    assert card.values["mobile"] == "+33 6 12 34 56 78"
+    assert card.values["mobile"] == "06 12 34 56 78"
 
 
 def test_outlook_21_quoted_printable_with_soft_breaks_and_windows_charsets():
@@ -91,8 +91,8 @@ def test_android_21_utf8_quoted_printable_and_a_broken_photo():
     assert (first.values["last_name"], first.values["first_name"]) == ("Étienne", "François")
     assert first.values["company"] == "Transports Étienne"
     assert first.values["description"] == "Client depuis 2019, très fidèle, commande chaque mois"
-    assert first.values["phone"] == "0145678901" and first.values["mobile"] == "0612345678"
-    assert not second.error and second.values["mobile"] == "+33698765432"
+    assert first.values["phone"] == "01 45 67 89 01" and first.values["mobile"] == "06 12 34 56 78"
+    assert not second.error and second.values["mobile"] == "06 98 76 54 32"
     assert "Photo ignorée." in second.warnings
 
 
@@ -104,9 +104,9 @@ def test_android_30():
 def test_thunderbird_40_uri_phones_quoted_types_and_folded_escapes():
     card = only_card("thunderbird_40.vcf")
     assert card.version == "4.0"
-    assert card.values["phone"] == "+33-2-99-00-11-22"
-    assert card.values["mobile"] == "+33-6-99-00-11-22"
-    assert card.values["fax"] == "+33-2-99-00-11-23"
+    assert card.values["phone"] == "02 99 00 11 22"
+    assert card.values["mobile"] == "06 99 00 11 22"
+    assert card.values["fax"] == "02 99 00 11 23"
     assert card.values["email"] == "marc.dubois@laval-conseil.example"
     assert card.values["country"] == "France"  # folded in the middle of the word
     assert card.values["address"] == "10 boulevard de la Liberté\nBâtiment A"
