@@ -124,7 +124,31 @@ def filter_is_empty(data) -> bool:
     return not any(data.get(name) for name in ProspectFilter.base_filters)
 
 
+def prospect_filter_for(user: User, data, queryset: QuerySet[ProspectContact] | None = None) -> ProspectFilter:
+    queryset = prospects_visible_to(user) if queryset is None else queryset
+    return ProspectFilter(data, queryset=queryset, request=SimpleNamespace(user=user))
+
+
 def prospects_matching(user: User, data) -> tuple[ProspectFilter, QuerySet[ProspectContact]]:
-    """The list's filterset bound to `data` (a QueryDict) and the visible contacts it keeps."""
-    filterset = ProspectFilter(data, queryset=prospects_visible_to(user), request=SimpleNamespace(user=user))
+    """The list's filterset bound to `data` (a QueryDict) and the visible contacts it keeps.
+
+    A filter with an unusable value (an unknown code, a non-numeric id) keeps no contact:
+    dropping it silently would widen the list, and "select all matching" with it, to every
+    visible contact. The list shows the filter's error above an empty result instead.
+    """
+    filterset = prospect_filter_for(user, data)
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, filterset.queryset.none()
     return filterset, filterset.qs
+
+
+def filter_errors(user: User, data) -> list[str]:
+    """The filter's errors as "Label : message" lines; empty when every value is usable."""
+    filterset = prospect_filter_for(user, data, ProspectContact.objects.none())
+    if filterset.is_valid():
+        return []
+    return [
+        f"{filterset.filters[name].label} : {message}" if name in filterset.filters else str(message)
+        for name, messages in filterset.form.errors.items()
+        for message in messages
+    ]

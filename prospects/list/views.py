@@ -78,6 +78,8 @@ def _list_context(request: HttpRequest) -> dict:
         "list_query": request.GET.urlencode(),
         "mass": result.mass,
         "selected_company": filterset.form.cleaned_data.get("company") if filterset.is_valid() else None,
+        "filter_invalid": not filterset.is_valid(),
+        "filter_errors": filterset.form.errors,
     }
 
 
@@ -101,6 +103,7 @@ def _filter_blocks(filterset, data) -> list[dict]:
                 "label": filterset.filters[name].label,
                 "options": options,
                 "selected": sum(1 for _value, _label, checked in options if checked),
+                "errors": filterset.form.errors.get(name, []),
             }
         )
     return blocks
@@ -291,7 +294,11 @@ def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = MassExportForm(request.POST, user=request.user)
     if not form.is_valid():
-        raise PermissionDenied
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        query = request.POST.get("query", "")
+        return _back_to_list(request, query if len(query) <= 4000 else "")
     selection = Selection.from_form(form)
     options = ListExportOptions(
         ids=selection.ids,

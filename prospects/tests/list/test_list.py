@@ -373,7 +373,29 @@ def test_filters_live_in_the_url_and_are_shown_checked(sales_rep, filter_world):
 
 
 def test_a_company_the_user_cannot_see_is_not_a_usable_filter(outsider, filter_world):
-    assert names(logged(outsider), f"company={filter_world['big_client'].pk}") == ["CHARLIE"]
+    client = logged(outsider)
+    assert names(client, f"company={filter_world['big_client'].pk}") == []
+    body = client.get(f"/prospects/?company={filter_world['big_client'].pk}").content.decode()
+    assert 'id="company-errors"' in body and "Gros Client" not in body
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [("revenue=nope", "revenue"), ("sector=abc", "sector"), ("status=bogus", "status"),
+     ("assigned_to=999999", "assigned_to"), ("company_type=zzz", "company_type"), ("skill=-1", "skill")],
+)  # fmt: skip
+def test_an_unusable_filter_value_shows_its_error_and_no_contact(sales_rep, filter_world, query, field):
+    body = logged(sales_rep).get(f"/prospects/?{query}").content.decode()
+    assert f'id="{field}-errors"' in body
+    assert "aucun contact n’est affiché tant qu’il n’est pas corrigé" in body
+    assert re.findall(r'<td class="name">([^<]*)</td>', body) == []
+    assert 'data-count="0"' in body
+
+
+def test_an_unusable_filter_value_says_so_in_the_htmx_partial_too(sales_rep, filter_world):
+    response = logged(sales_rep).get("/prospects/?revenue=nope&status=affecte", headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "filter-invalid" in body and "BRAVO" not in body
 
 
 def test_htmx_requests_get_only_the_results_partial(sales_rep, filter_world):
