@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -64,7 +64,7 @@ class ProspectFilter(django_filters.FilterSet):
     )
     sector = django_filters.ModelMultipleChoiceFilter(
         queryset=Sector.objects.all(),
-        method="filter_in",
+        method="filter_sector",
         label=_("Secteur d'activité"),
         widget=forms.CheckboxSelectMultiple,
     )
@@ -85,6 +85,14 @@ class ProspectFilter(django_filters.FilterSet):
     def filter_in(self, queryset: QuerySet, name: str, value) -> QuerySet:
         # One `IN (...)` instead of django-filter's OR of equalities with DISTINCT.
         return queryset.filter(**{f"{name}__in": list(value)}) if value else queryset
+
+    def filter_sector(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # The contact's own sector or, when it has none, its company's: one WHERE with an OR,
+        # on the contact's sector index and the company's primary key (already joined for the rows).
+        if not value:
+            return queryset
+        sectors = list(value)
+        return queryset.filter(Q(sector__in=sectors) | Q(sector__isnull=True, company__sector__in=sectors))
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Every term must appear in the folded search column ("helene" finds "Hélène").

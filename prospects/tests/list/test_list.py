@@ -13,8 +13,9 @@ from guardian.shortcuts import assign_perm
 from crm.choices import CompanyType, HeadcountBand, RevenueBand
 from crm.models import Skill, SkillCategory
 from prospects.list import paging
+from prospects.list.filters import prospect_filter_for
 from prospects.list.selectors import prospect_list_page
-from prospects.models import ContactStatus
+from prospects.models import ContactStatus, ProspectContact
 from prospects.services import prospect_create
 from tests.factories import (
     CompanyFactory,
@@ -359,6 +360,19 @@ def _filter_cases(world, sales_rep):
 def test_each_filter_alone_and_combined(sales_rep, filter_world, case):
     query, expected = _filter_cases(filter_world, sales_rep)[case]
     assert sorted(names(logged(sales_rep), query)) == expected
+
+
+def test_the_sector_filter_falls_back_on_the_company_sector(sales_rep, filter_world, paris):
+    it, banking = filter_world["it"], filter_world["banking"]
+    it_company = CompanyFactory(name="Info SA", sector=it, entities=[paris])
+    contact(paris, last_name="ECHO", company=it_company)  # no own sector: the company's counts
+    contact(paris, last_name="FOXTROT", company=it_company, sector=banking)  # its own sector wins
+    client = logged(sales_rep)
+    assert sorted(names(client, f"sector={it.pk}")) == ["ALPHA", "ECHO"]
+    assert sorted(names(client, f"sector={banking.pk}")) == ["CHARLIE", "FOXTROT"]
+    filterset = prospect_filter_for(sales_rep, QueryDict(f"sector={it.pk}"), ProspectContact.objects.all())
+    sql = str(filterset.qs.query)
+    assert "EXISTS" not in sql.upper() and "DISTINCT" not in sql.upper()
 
 
 def test_filters_live_in_the_url_and_are_shown_checked(sales_rep, filter_world):
