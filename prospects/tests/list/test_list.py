@@ -600,3 +600,32 @@ def test_the_add_button_shows_with_r1_only(sales_rep, rep_without_rights, outsid
     assert button in logged(outsider).get("/prospects/").content.decode()  # R1 in their own entity
     assert "add-prospect" not in logged(rep_without_rights).get("/prospects/").content.decode()
     assert logged(rep_without_rights).get("/prospects/new/").status_code == 403
+
+
+# --- Counts in the French format ------------------------------------------------------------
+
+
+def _bulk_contacts(count: int, entity) -> None:
+    created = ProspectContact.objects.bulk_create(
+        [ProspectContact(last_name=f"BULK{index:05d}", first_name="Léa") for index in range(count)]
+    )
+    through = ProspectContact.entities.through
+    through.objects.bulk_create([through(prospectcontact_id=p.pk, entity_id=entity.pk) for p in created])
+
+
+def test_counts_are_grouped_by_thousands_in_french_and_english(sales_rep, paris):
+    _bulk_contacts(1001, paris)
+    client = logged(sales_rep)
+    body = client.get("/prospects/?per_page=25").content.decode()
+    assert "1\xa0001 éléments - 1/41" in body
+    assert "Sélectionner les 1\xa0001 contacts correspondant au filtre" in body
+    assert "Les 1\xa0001 contacts du filtre sont sélectionnés." in body
+    assert 'data-count="1001" data-count-label="1\xa0001"' in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/prospects/"})
+    assert "1,001 items" in client.get("/prospects/?per_page=25").content.decode()
+
+
+def test_the_outsider_and_the_user_without_rights_see_their_own_count(outsider, rep_without_rights, paris):
+    _bulk_contacts(1001, paris)
+    assert "0 élément - 1/1" in logged(outsider).get("/prospects/").content.decode()
+    assert "1\xa0001 éléments" in logged(rep_without_rights).get("/prospects/").content.decode()
