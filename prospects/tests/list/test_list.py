@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 def names(client, query: str = "") -> list[str]:
     """Last names of the rows, in display order."""
-    body = client.get(f"/prospects/?{query}").content.decode()
+    body = client.get(f"/prospects/?{query}", follow=True).content.decode()
     return re.findall(r'<td class="name">([^<]*)</td>', body)
 
 
@@ -107,7 +107,7 @@ def test_the_count_and_page_sizes(sales_rep, paris):
     assert "30 éléments - 2/2" in client.get("/prospects/?per_page=25&page=2").content.decode()
     assert len(names(client, "per_page=25&page=2")) == 5
     for size in (50, 100, 200, 999, "abc"):
-        assert "30 éléments - 1/1" in client.get(f"/prospects/?per_page={size}").content.decode()
+        assert "30 éléments - 1/1" in client.get(f"/prospects/?per_page={size}", follow=True).content.decode()
     assert "30 éléments - 2/2" in client.get("/prospects/?per_page=25&page=99").content.decode()
 
 
@@ -229,7 +229,58 @@ def test_equal_values_are_ordered_by_id_so_pages_never_overlap(sales_rep, paris)
 
 
 def test_an_unknown_sort_falls_back_to_the_company_order(sales_rep, paris):
-    assert logged(sales_rep).get("/prospects/?sort=password").status_code == 200
+    response = logged(sales_rep).get("/prospects/?sort=password&q=x")
+    assert response.status_code == 302 and response["Location"] == "/prospects/?q=x"
+
+
+# --- Filter URLs carry only what is set (issue 15) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, canonical",
+    [
+        ("q=&status=&company_type=&company=", "/prospects/"),
+        ("q=&status=affecte&sector=", "/prospects/?status=affecte"),
+        ("status=affecte&sort=company&per_page=200&page=1", "/prospects/?status=affecte"),
+        ("sort=-company&per_page=50&page=2&q=", "/prospects/?sort=-company&per_page=50&page=2"),
+        ("status=affecte&status=&status=nouveau", "/prospects/?status=affecte&status=nouveau"),
+    ],
+)
+def test_a_list_url_with_empty_or_default_parameters_redirects_to_the_set_ones(sales_rep, query, canonical):
+    response = logged(sales_rep).get(f"/prospects/?{query}")
+    assert response.status_code == 302 and response["Location"] == canonical
+    assert logged(sales_rep).get(canonical).status_code == 200
+
+
+def test_an_htmx_request_with_empty_parameters_is_redirected_too(sales_rep):
+    response = logged(sales_rep).get("/prospects/?q=&status=affecte", headers={"HX-Request": "true"})
+    assert response.status_code == 302 and response["Location"] == "/prospects/?status=affecte"
+
+
+def test_the_outsider_and_the_user_without_rights_are_redirected_the_same_way(outsider, rep_without_rights):
+    for user in (outsider, rep_without_rights):
+        assert logged(user).get("/prospects/?q=&status=")["Location"] == "/prospects/"
+
+
+def _links(body: str) -> list[str]:
+    return [link.replace("&amp;", "&") for link in re.findall(r'href="(/prospects/\?[^"]*|/prospects/)"', body)]
+
+
+def test_sort_pager_and_page_size_links_carry_only_the_set_filters(sales_rep, paris):
+    for index in range(30):
+        contact(paris, last_name=f"NOM{index:02d}", status=ContactStatus.ASSIGNED)
+    body = logged(sales_rep).get("/prospects/?status=affecte&per_page=25").content.decode()
+    links = _links(body)
+    assert "/prospects/?status=affecte&per_page=25&page=2" in links  # next
+    assert "/prospects/?status=affecte&per_page=25&sort=-company" in links  # the current column, reversed
+    assert "/prospects/?status=affecte&per_page=25&sort=last_name" in links
+    assert "/prospects/?status=affecte" in links  # page size 200, the default
+    assert 'name="per_page" value="25" form="filters"' in body and 'name="sort"' not in body
+    for link in links:
+        assert "=&" not in link and not link.endswith("=")
+        assert not re.search(r"(sort=company|page=1|per_page=200)(&|$)", link)
+    body = logged(sales_rep).get("/prospects/?status=affecte&per_page=25&page=2").content.decode()
+    assert "/prospects/?status=affecte&per_page=25" in _links(body)  # first and previous: no page=1
 
 
 # --- B3 search ----------------------------------------------------------------------------
