@@ -40,6 +40,7 @@ from prospects.services import (
     prospects_mass_subscriptions,
 )
 
+
 def _is_htmx_partial(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
