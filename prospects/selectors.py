@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import entity_ids_of
 from crm.models import Opportunity, Proposal
-from crm.selectors import companies_visible_to, scoped_by_entities
+from crm.selectors import client_contacts_visible_to, companies_visible_to, scoped_by_entities
 from prospects.card.actions import RIGHTS_NEEDED
 from prospects.contacts import fold, normalise_email
 from prospects.models import (
@@ -189,17 +189,44 @@ class HistoryChange:
     new: str
 
 
-def prospect_history(prospect: ProspectContact) -> list[HistoryChange]:
-    """The contact's changes of status, rep, company and conversion, newest first, in one query.
+def _history_visible_ids(viewer: User, rows: list) -> tuple[set[int], set[int], set[int]] | None:
+    """The companies, users and client contacts named in `rows` that `viewer` may see (one query each).
+
+    None for a superuser, who sees them all. A user is visible when they share one of the
+    viewer's entities (active or not: the history names former colleagues too).
+    """
+    if viewer.is_superuser:
+        return None
+    company_ids = {row.company_id for row in rows} - {None}
+    user_ids = {row.assigned_to_id for row in rows} | {row.history_user_id for row in rows}
+    user_ids -= {None, viewer.pk}
+    client_ids = {row.client_contact_id for row in rows} - {None}
+    companies = set(companies_visible_among(viewer, company_ids))
+    users = {viewer.pk}
+    if user_ids:
+        colleagues = User.objects.filter(pk__in=user_ids, entities__in=entity_ids_of(viewer))
+        users |= set(colleagues.values_list("pk", flat=True))
+    clients = set()
+    if client_ids:
+        clients = set(client_contacts_visible_to(viewer).filter(pk__in=client_ids).values_list("pk", flat=True))
+    return companies, users, clients
+
+
+def prospect_history(prospect: ProspectContact, *, viewer: User) -> list[HistoryChange]:
+    """The contact's changes of status, rep, company and conversion, newest first, as `viewer` may see them.
 
     Consecutive historical rows are compared; a field that did not change between two rows
-    (a save that touched other columns) yields nothing.
+    (a save that touched other columns) yields nothing. A company, rep, client contact or
+    author outside the viewer's entities is shown as a placeholder, never by name: one query
+    for the history, then at most one per kind of name to check.
     """
-    rows = (
+    rows = list(
         ProspectContact.history.filter(id=prospect.pk)
         .select_related("history_user", "assigned_to", "company", "client_contact")
         .order_by("history_date", "history_id")
     )
+    visible = _history_visible_ids(viewer, rows)
+    hidden = _("(hors de vos entités)")
     statuses = dict(ContactStatus.choices)
     labels = {
         "status": _("Statut"),
@@ -209,11 +236,22 @@ def prospect_history(prospect: ProspectContact) -> list[HistoryChange]:
     }
     fields = {name: ProspectContact._meta.get_field(name) for name in HISTORY_TRACKED_FIELDS}
 
+    def may_see(kind: int, pk: int | None) -> bool:
+        return pk is None or visible is None or pk in visible[kind]
+
     def shown(row, name: str) -> str:
         if name == "status":
             return str(statuses.get(row.status, row.status))
         related = getattr(row, name)
-        return str(related) if related is not None else ""
+        if related is None:
+            return ""
+        kind = {"company": 0, "assigned_to": 1, "client_contact": 2}[name]
+        return str(related) if may_see(kind, related.pk) else hidden
+
+    def author(row) -> str:
+        if row.history_user is None:
+            return ""
+        return str(row.history_user) if may_see(1, row.history_user_id) else hidden
 
     changes: list[HistoryChange] = []
     previous = None
@@ -224,7 +262,7 @@ def prospect_history(prospect: ProspectContact) -> list[HistoryChange]:
                     changes.append(
                         HistoryChange(
                             date=row.history_date,
-                            user=str(row.history_user) if row.history_user else "",
+                            user=author(row),
                             field=labels[name],
                             old=shown(previous, name),
                             new=shown(row, name),

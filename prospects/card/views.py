@@ -112,7 +112,7 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sections": card_sections_render(request, prospect),  # the tasks tab, from the tasks app
         "opportunities": list(opportunities),
         "proposals": list(proposals),
-        "history": prospect_history(prospect),
+        "history": prospect_history(prospect, viewer=user),
     }
     return render(request, "prospects/card/detail.html", context)
 

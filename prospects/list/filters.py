@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -64,7 +64,7 @@ class ProspectFilter(django_filters.FilterSet):
     )
     sector = django_filters.ModelMultipleChoiceFilter(
         queryset=Sector.objects.all(),
-        method="filter_in",
+        method="filter_sector",
         label=_("Secteur d'activité"),
         widget=forms.CheckboxSelectMultiple,
     )
@@ -85,6 +85,14 @@ class ProspectFilter(django_filters.FilterSet):
     def filter_in(self, queryset: QuerySet, name: str, value) -> QuerySet:
         # One `IN (...)` instead of django-filter's OR of equalities with DISTINCT.
         return queryset.filter(**{f"{name}__in": list(value)}) if value else queryset
+
+    def filter_sector(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # The contact's own sector or, when it has none, its company's: one WHERE with an OR,
+        # on the contact's sector index and the company's primary key (already joined for the rows).
+        if not value:
+            return queryset
+        sectors = list(value)
+        return queryset.filter(Q(sector__in=sectors) | Q(sector__isnull=True, company__sector__in=sectors))
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Every term must appear in the folded search column ("helene" finds "Hélène").
@@ -124,7 +132,31 @@ def filter_is_empty(data) -> bool:
     return not any(data.get(name) for name in ProspectFilter.base_filters)
 
 
+def prospect_filter_for(user: User, data, queryset: QuerySet[ProspectContact] | None = None) -> ProspectFilter:
+    queryset = prospects_visible_to(user) if queryset is None else queryset
+    return ProspectFilter(data, queryset=queryset, request=SimpleNamespace(user=user))
+
+
 def prospects_matching(user: User, data) -> tuple[ProspectFilter, QuerySet[ProspectContact]]:
-    """The list's filterset bound to `data` (a QueryDict) and the visible contacts it keeps."""
-    filterset = ProspectFilter(data, queryset=prospects_visible_to(user), request=SimpleNamespace(user=user))
+    """The list's filterset bound to `data` (a QueryDict) and the visible contacts it keeps.
+
+    A filter with an unusable value (an unknown code, a non-numeric id) keeps no contact:
+    dropping it silently would widen the list, and "select all matching" with it, to every
+    visible contact. The list shows the filter's error above an empty result instead.
+    """
+    filterset = prospect_filter_for(user, data)
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, filterset.queryset.none()
     return filterset, filterset.qs
+
+
+def filter_errors(user: User, data) -> list[str]:
+    """The filter's errors as "Label : message" lines; empty when every value is usable."""
+    filterset = prospect_filter_for(user, data, ProspectContact.objects.none())
+    if filterset.is_valid():
+        return []
+    return [
+        f"{filterset.filters[name].label} : {message}" if name in filterset.filters else str(message)
+        for name, messages in filterset.form.errors.items()
+        for message in messages
+    ]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import users_visible_to
 from crm.selectors import diffusion_lists_visible_to
+from prospects.list.filters import filter_errors
 from prospects.models import ContactStatus
 
 
@@ -44,7 +45,22 @@ class MassSelectionForm(forms.Form):
         data = super().clean()
         if not data.get("select_all") and not data.get("ids"):
             raise forms.ValidationError(_("Aucun contact sélectionné."))
+        self.check_filter(data)
         return data
+
+    def check_filter(self, data) -> None:
+        """ "All matching" needs a usable filter: with an unusable value, refuse rather than act on everything."""
+        if not data.get("select_all") or "query" not in data:
+            return
+        errors = filter_errors(self.user, self.filter_data)
+        if errors:
+            raise forms.ValidationError(
+                _(
+                    "Le filtre de la liste contient une valeur inutilisable (%(errors)s) : "
+                    "corrigez-le avant d'agir sur tous les contacts correspondants. Rien n'a été modifié."
+                )
+                % {"errors": " ; ".join(errors)}
+            )
 
     @property
     def filter_data(self) -> QueryDict:
@@ -92,4 +108,5 @@ class MassExportForm(MassSelectionForm):
         data = forms.Form.clean(self)
         if not data.get("ids"):
             data["select_all"] = True
+        self.check_filter(data)
         return data

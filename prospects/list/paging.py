@@ -80,6 +80,8 @@ def prospect_count(prospects: QuerySet[ProspectContact]) -> int:
     took less than COUNT_CACHE_MIN_SECONDS are not cached: small lists are always exact.
     """
     query = prospects.order_by().values("pk")
+    if query.query.is_empty():  # .none(): the filter had an unusable value
+        return 0
     version = cache.get(DATA_VERSION_KEY, 0)
     sql, params = query.query.sql_with_params()
     key = "prospect-count:" + hashlib.sha256(f"{version}|{connection.alias}|{sql}|{params!r}".encode()).hexdigest()
@@ -225,6 +227,8 @@ def page_of_ids(
     ordering, so even the last page of a million rows is a short scan.
     """
     count = prospect_count(prospects)
+    if not count:
+        return ListPage(ids=[], number=1, per_page=per_page, count=0)
     num_pages = max(1, -(-count // per_page))
     try:
         number = int(page or 1)

@@ -23,7 +23,8 @@ from prospects.list.forms import (
     MassStatusForm,
     MassSubscriptionsForm,
 )
-from prospects.list.paging import SORTS, sort_param
+from prospects.list.paging import DEFAULT_SORT, SORTS, sort_param
+from prospects.list.query import DEFAULT_PAGE_SIZE, PAGE_SIZES, is_canonical, list_url, page_size
 from prospects.list.rows import RowRenderer
 from prospects.list.selection import Selection
 from prospects.list.selectors import prospect_list_page
@@ -40,45 +41,36 @@ from prospects.services import (
     prospects_mass_subscriptions,
 )
 
-PAGE_SIZES = (25, 50, 100, 200)
-DEFAULT_PAGE_SIZE = 200
-
-
-def _page_size(data) -> int:
-    try:
-        size = int(data.get("per_page", DEFAULT_PAGE_SIZE))
-    except ValueError:
-        return DEFAULT_PAGE_SIZE
-    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-
 
 def _is_htmx_partial(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
 def _list_context(request: HttpRequest) -> dict:
-    per_page = _page_size(request.GET)
+    per_page = page_size(request.GET)
     result = prospect_list_page(
         request.user, request.GET, sort=request.GET.get("sort"), page=request.GET.get("page"), per_page=per_page
     )
     rows = RowRenderer(can_create=result.can_create, companies=result.companies, csrf_token=get_token(request))
     for row in result.page.rows:
         row["html"] = rows.html(row, result.rights[row["pk"]])
-    query = request.GET.copy()
-    for key in ("page", "sort", "per_page"):
-        query.pop(key, None)
     filterset = result.filter
+    data = request.GET
     return {
         "filter": filterset,
         "page": result.page,
         "sort": result.sort,
+        "sort_is_default": result.sort == DEFAULT_SORT,
         "per_page": per_page,
-        "page_sizes": PAGE_SIZES,
-        "columns": _columns(result.sort),
-        "filter_query": query.urlencode(),
-        "list_query": request.GET.urlencode(),
+        "per_page_is_default": per_page == DEFAULT_PAGE_SIZE,
+        "page_sizes": [(size, list_url(data, per_page=size, page=None)) for size in PAGE_SIZES],
+        "pager": _pager_urls(data, result.page),
+        "columns": _columns(data, result.sort),
+        "without_company_url": list_url(data, company=None, page=None),
         "mass": result.mass,
         "selected_company": filterset.form.cleaned_data.get("company") if filterset.is_valid() else None,
+        "filter_invalid": not filterset.is_valid(),
+        "filter_errors": filterset.form.errors,
     }
 
 
@@ -102,6 +94,7 @@ def _filter_blocks(filterset, data) -> list[dict]:
                 "label": filterset.filters[name].label,
                 "options": options,
                 "selected": sum(1 for _value, _label, checked in options if checked),
+                "errors": filterset.form.errors.get(name, []),
             }
         )
     return blocks
@@ -128,8 +121,8 @@ COLUMNS = (
 assert {key for key, _title in COLUMNS} == set(SORTS)
 
 
-def _columns(sort: str) -> list[dict]:
-    """Header cells: the sort each link applies and the arrow of the current one."""
+def _columns(data, sort: str) -> list[dict]:
+    """Header cells: the link of the sort each one applies and the arrow of the current one."""
     current, descending = sort.removeprefix("-"), sort.startswith("-")
     return [
         {
@@ -137,10 +130,20 @@ def _columns(sort: str) -> list[dict]:
             "title": title,
             "active": key == current,
             "descending": key == current and descending,
-            "next_sort": f"-{key}" if key == current and not descending else key,
+            "url": list_url(data, sort=f"-{key}" if key == current and not descending else key, page=None),
         }
         for key, title in COLUMNS
     ]
+
+
+def _pager_urls(data, page) -> dict:
+    """The pager's links, carrying only the set filters (page 1 has no page parameter)."""
+    return {
+        "first": list_url(data, page=None),
+        "previous": list_url(data, page=page.number - 1),
+        "next": list_url(data, page=page.number + 1),
+        "last": list_url(data, page=page.num_pages),
+    }
 
 
 def _page_actions(user) -> dict:
@@ -156,6 +159,11 @@ def _page_actions(user) -> dict:
 @login_required
 @require_GET
 def prospect_list(request: HttpRequest) -> HttpResponse:
+    if not is_canonical(request.GET):
+        # `?q=&status=&sort=company` and the like: the same list at the URL of only what is set.
+        response = redirect(list_url(request.GET))
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     context = _list_context(request)
     if _is_htmx_partial(request):
         response = render(request, "prospects/_results.html", context)
@@ -299,7 +307,11 @@ def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = MassExportForm(request.POST, user=request.user)
     if not form.is_valid():
-        raise PermissionDenied
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        query = request.POST.get("query", "")
+        return _back_to_list(request, query if len(query) <= 4000 else "")
     selection = Selection.from_form(form)
     options = ListExportOptions(
         ids=selection.ids,

@@ -30,7 +30,10 @@
     $(".select-matching", box).hidden = !(ticked > 0 && ticked === boxes.length && total > boxes.length);
     $(".js-select-matching", box).hidden = allMatching;
     $(".js-matching-selected", box).hidden = !allMatching;
-    var count = selectedCount().toLocaleString(document.documentElement.lang || "fr");
+    // "All matching" shows the count as the server formatted it ("5 000"); a page's ticks, in the page's language.
+    var count = allMatching && box.dataset.countLabel
+      ? box.dataset.countLabel
+      : new Intl.NumberFormat(document.documentElement.lang || "fr").format(selectedCount());
     $$(".js-selected-count").forEach(function (el) { el.textContent = count; });
     $$("tbody tr", box).forEach(function (row) {
       var check = $(".row-check", row);

@@ -4,6 +4,7 @@ import tempfile
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from prospects.list.filters import filter_errors
 from prospects.list.selection import Selection
 from prospects.rights import R8
 from prospects.selectors import holds_right_somewhere
@@ -43,7 +44,10 @@ class Command(BaseCommand):
             if not sep or not key:
                 raise CommandError(f"filtre invalide (attendu NOM=VALEUR) : {item}")
             filters.setdefault(key, []).append(value)
-        prospects = prospects_for_vcard_export(user, Selection(filters=filters))
+        selection = Selection(filters=filters)
+        if errors := filter_errors(user, selection.query):
+            raise CommandError("filtre inutilisable : " + " ; ".join(errors))
+        prospects = prospects_for_vcard_export(user, selection)
         output = os.path.abspath(options["output"])
         # Written next to the target, then moved into place: never a half-written file.
         with tempfile.NamedTemporaryFile(dir=os.path.dirname(output), delete=False, suffix=".part") as tmp:

@@ -7,11 +7,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import User
 from crm.models import CompanyType
 from prospects.models import ContactStatus, ProspectContact
 from prospects.selectors import prospect_history
 from prospects.services import prospect_assign, prospect_delete
-from tests.factories import CompanyFactory, ProspectFactory, UserFactory
+from tests.factories import CompanyFactory, EntityFactory, ProspectFactory, UserFactory
 from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +30,13 @@ def julie(paris, bsi, sales_rep):
     )
 
 
-def changes(prospect) -> list[tuple[str, str, str, str]]:
-    return [(change.user, change.field, change.old, change.new) for change in prospect_history(prospect)]
+def changes(prospect, viewer=None) -> list[tuple[str, str, str, str]]:
+    viewer = (
+        viewer
+        or User.objects.filter(username="history-root").first()
+        or UserFactory(username="history-root", is_superuser=True)
+    )
+    return [(change.user, change.field, change.old, change.new) for change in prospect_history(prospect, viewer=viewer)]
 
 
 def test_a_status_change_through_the_edit_form_is_recorded_with_its_author(sales_rep, julie, paris, bsi):
@@ -135,7 +141,7 @@ def test_the_card_reads_the_history_in_one_query_whatever_its_length(sales_rep, 
     assert history_queries() == 1
     for status in ("affecte", "en_cours", "abandonne", "nouveau"):
         client.post("/prospects/mass/status/", {"ids": [julie.pk], "status": status})
-    assert len(prospect_history(julie)) == 4
+    assert len(changes(julie)) == 4
     assert history_queries() == 1
 
 
@@ -151,3 +157,73 @@ def test_deleting_a_contact_works_and_keeps_its_history(sales_rep, julie):
     assert not ProspectContact.objects.filter(pk=pk).exists()
     # No deletion row (see prospects.models.ChangeHistory); the earlier rows stay.
     assert set(ProspectContact.history.filter(id=pk).values_list("history_type", flat=True)) == {"+", "~"}
+
+
+HIDDEN = "(hors de vos entités)"
+
+
+@pytest.fixture
+def crossed(julie, lyon, bsi, manager):
+    """Julie once moved to a Lyon company and a Lyon rep, changed by a Lyon user, then came back."""
+    lyon_company = CompanyFactory(name="LYON SECRET", type=CompanyType.PROSPECT, entities=[lyon])
+    lyon_rep = UserFactory(username="lyonrep", last_name="Secret", first_name="Rep", entities=[lyon])
+    lyon_author = UserFactory(username="lyonboss", last_name="Cache", first_name="Chef", entities=[lyon])
+    for company, rep, by in ((lyon_company, lyon_rep, lyon_author), (bsi, julie.assigned_to, manager)):
+        julie.company, julie.assigned_to, julie._history_user = company, rep, by
+        julie.save()
+    return julie
+
+
+def test_the_history_hides_the_names_of_another_entitys_company_rep_and_author(sales_rep, crossed, manager):
+    shown = changes(crossed, viewer=sales_rep)
+    assert ("DIRON Marine" in str(shown)) and (str(manager) in str(shown))
+    assert "LYON SECRET" not in str(shown) and "SECRET Rep" not in str(shown) and "CACHE Chef" not in str(shown)
+    assert (HIDDEN, "Société", "BSI CORP", HIDDEN) in shown
+    assert (HIDDEN, "Affecté à", "DIRON Marine", HIDDEN) in shown
+    assert (str(manager), "Société", HIDDEN, "BSI CORP") in shown
+    assert (str(manager), "Affecté à", HIDDEN, "DIRON Marine") in shown
+
+
+def test_a_superuser_sees_every_name_in_the_history(admin_user, crossed):
+    shown = changes(crossed, viewer=admin_user)
+    assert ("CACHE Chef", "Société", "BSI CORP", "LYON SECRET") in shown
+    assert ("CACHE Chef", "Affecté à", "DIRON Marine", "SECRET Rep") in shown
+    assert HIDDEN not in str(shown)
+
+
+def test_the_outsider_sees_their_own_entitys_names_but_not_the_viewers(outsider, crossed, lyon, manager):
+    crossed.entities.add(lyon)
+    shown = changes(crossed, viewer=outsider)
+    assert ("CACHE Chef", "Société", HIDDEN, "LYON SECRET") in shown
+    assert (HIDDEN, "Affecté à", "SECRET Rep", HIDDEN) in shown
+    assert "BSI CORP" not in str(shown) and "DIRON Marine" not in str(shown)
+
+
+def test_the_card_shows_the_placeholder_and_checks_names_in_bounded_queries(sales_rep, crossed):
+    client = logged(sales_rep)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/prospects/{crossed.pk}/").content.decode()
+    assert "LYON SECRET" not in body and "SECRET Rep" not in body and "CACHE Chef" not in body
+    assert HIDDEN in body
+    before = len(queries)
+    # More names from more entities: the count of queries does not grow with them.
+    bsi = crossed.company
+    for name in ("ZORGLUB", "QUUXCORP"):
+        company = CompanyFactory(name=name, entities=[EntityFactory(name=name)])
+        crossed.company, crossed._history_user = company, UserFactory(entities=list(company.entities.all()))
+        crossed.save()
+    crossed.company = bsi
+    crossed.save()
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/prospects/{crossed.pk}/").content.decode()
+    assert "ZORGLUB" not in body and "QUUXCORP" not in body
+    assert len(queries) == before
+
+
+def test_the_user_without_the_right_sees_the_card_history_with_the_placeholder(rep_without_rights, crossed):
+    response = logged(rep_without_rights).get(f"/prospects/{crossed.pk}/")
+    if response.status_code == 200:
+        body = response.content.decode()
+        assert "LYON SECRET" not in body and HIDDEN in body
+    else:
+        assert response.status_code in (403, 404)

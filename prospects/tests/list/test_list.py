@@ -13,8 +13,9 @@ from guardian.shortcuts import assign_perm
 from crm.choices import CompanyType, HeadcountBand, RevenueBand
 from crm.models import Skill, SkillCategory
 from prospects.list import paging
+from prospects.list.filters import prospect_filter_for
 from prospects.list.selectors import prospect_list_page
-from prospects.models import ContactStatus
+from prospects.models import ContactStatus, ProspectContact
 from prospects.services import prospect_create
 from tests.factories import (
     CompanyFactory,
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 def names(client, query: str = "") -> list[str]:
     """Last names of the rows, in display order."""
-    body = client.get(f"/prospects/?{query}").content.decode()
+    body = client.get(f"/prospects/?{query}", follow=True).content.decode()
     return re.findall(r'<td class="name">([^<]*)</td>', body)
 
 
@@ -106,7 +107,7 @@ def test_the_count_and_page_sizes(sales_rep, paris):
     assert "30 éléments - 2/2" in client.get("/prospects/?per_page=25&page=2").content.decode()
     assert len(names(client, "per_page=25&page=2")) == 5
     for size in (50, 100, 200, 999, "abc"):
-        assert "30 éléments - 1/1" in client.get(f"/prospects/?per_page={size}").content.decode()
+        assert "30 éléments - 1/1" in client.get(f"/prospects/?per_page={size}", follow=True).content.decode()
     assert "30 éléments - 2/2" in client.get("/prospects/?per_page=25&page=99").content.decode()
 
 
@@ -228,7 +229,58 @@ def test_equal_values_are_ordered_by_id_so_pages_never_overlap(sales_rep, paris)
 
 
 def test_an_unknown_sort_falls_back_to_the_company_order(sales_rep, paris):
-    assert logged(sales_rep).get("/prospects/?sort=password").status_code == 200
+    response = logged(sales_rep).get("/prospects/?sort=password&q=x")
+    assert response.status_code == 302 and response["Location"] == "/prospects/?q=x"
+
+
+# --- Filter URLs carry only what is set (issue 15) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, canonical",
+    [
+        ("q=&status=&company_type=&company=", "/prospects/"),
+        ("q=&status=affecte&sector=", "/prospects/?status=affecte"),
+        ("status=affecte&sort=company&per_page=200&page=1", "/prospects/?status=affecte"),
+        ("sort=-company&per_page=50&page=2&q=", "/prospects/?sort=-company&per_page=50&page=2"),
+        ("status=affecte&status=&status=nouveau", "/prospects/?status=affecte&status=nouveau"),
+    ],
+)
+def test_a_list_url_with_empty_or_default_parameters_redirects_to_the_set_ones(sales_rep, query, canonical):
+    response = logged(sales_rep).get(f"/prospects/?{query}")
+    assert response.status_code == 302 and response["Location"] == canonical
+    assert logged(sales_rep).get(canonical).status_code == 200
+
+
+def test_an_htmx_request_with_empty_parameters_is_redirected_too(sales_rep):
+    response = logged(sales_rep).get("/prospects/?q=&status=affecte", headers={"HX-Request": "true"})
+    assert response.status_code == 302 and response["Location"] == "/prospects/?status=affecte"
+
+
+def test_the_outsider_and_the_user_without_rights_are_redirected_the_same_way(outsider, rep_without_rights):
+    for user in (outsider, rep_without_rights):
+        assert logged(user).get("/prospects/?q=&status=")["Location"] == "/prospects/"
+
+
+def _links(body: str) -> list[str]:
+    return [link.replace("&amp;", "&") for link in re.findall(r'href="(/prospects/\?[^"]*|/prospects/)"', body)]
+
+
+def test_sort_pager_and_page_size_links_carry_only_the_set_filters(sales_rep, paris):
+    for index in range(30):
+        contact(paris, last_name=f"NOM{index:02d}", status=ContactStatus.ASSIGNED)
+    body = logged(sales_rep).get("/prospects/?status=affecte&per_page=25").content.decode()
+    links = _links(body)
+    assert "/prospects/?status=affecte&per_page=25&page=2" in links  # next
+    assert "/prospects/?status=affecte&per_page=25&sort=-company" in links  # the current column, reversed
+    assert "/prospects/?status=affecte&per_page=25&sort=last_name" in links
+    assert "/prospects/?status=affecte" in links  # page size 200, the default
+    assert 'name="per_page" value="25" form="filters"' in body and 'name="sort"' not in body
+    for link in links:
+        assert "=&" not in link and not link.endswith("=")
+        assert not re.search(r"(sort=company|page=1|per_page=200)(&|$)", link)
+    body = logged(sales_rep).get("/prospects/?status=affecte&per_page=25&page=2").content.decode()
+    assert "/prospects/?status=affecte&per_page=25" in _links(body)  # first and previous: no page=1
 
 
 # --- B3 search ----------------------------------------------------------------------------
@@ -361,6 +413,19 @@ def test_each_filter_alone_and_combined(sales_rep, filter_world, case):
     assert sorted(names(logged(sales_rep), query)) == expected
 
 
+def test_the_sector_filter_falls_back_on_the_company_sector(sales_rep, filter_world, paris):
+    it, banking = filter_world["it"], filter_world["banking"]
+    it_company = CompanyFactory(name="Info SA", sector=it, entities=[paris])
+    contact(paris, last_name="ECHO", company=it_company)  # no own sector: the company's counts
+    contact(paris, last_name="FOXTROT", company=it_company, sector=banking)  # its own sector wins
+    client = logged(sales_rep)
+    assert sorted(names(client, f"sector={it.pk}")) == ["ALPHA", "ECHO"]
+    assert sorted(names(client, f"sector={banking.pk}")) == ["CHARLIE", "FOXTROT"]
+    filterset = prospect_filter_for(sales_rep, QueryDict(f"sector={it.pk}"), ProspectContact.objects.all())
+    sql = str(filterset.qs.query)
+    assert "EXISTS" not in sql.upper() and "DISTINCT" not in sql.upper()
+
+
 def test_filters_live_in_the_url_and_are_shown_checked(sales_rep, filter_world):
     body = (
         logged(sales_rep)
@@ -373,7 +438,29 @@ def test_filters_live_in_the_url_and_are_shown_checked(sales_rep, filter_world):
 
 
 def test_a_company_the_user_cannot_see_is_not_a_usable_filter(outsider, filter_world):
-    assert names(logged(outsider), f"company={filter_world['big_client'].pk}") == ["CHARLIE"]
+    client = logged(outsider)
+    assert names(client, f"company={filter_world['big_client'].pk}") == []
+    body = client.get(f"/prospects/?company={filter_world['big_client'].pk}").content.decode()
+    assert 'id="company-errors"' in body and "Gros Client" not in body
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [("revenue=nope", "revenue"), ("sector=abc", "sector"), ("status=bogus", "status"),
+     ("assigned_to=999999", "assigned_to"), ("company_type=zzz", "company_type"), ("skill=-1", "skill")],
+)  # fmt: skip
+def test_an_unusable_filter_value_shows_its_error_and_no_contact(sales_rep, filter_world, query, field):
+    body = logged(sales_rep).get(f"/prospects/?{query}").content.decode()
+    assert f'id="{field}-errors"' in body
+    assert "aucun contact n’est affiché tant qu’il n’est pas corrigé" in body
+    assert re.findall(r'<td class="name">([^<]*)</td>', body) == []
+    assert 'data-count="0"' in body
+
+
+def test_an_unusable_filter_value_says_so_in_the_htmx_partial_too(sales_rep, filter_world):
+    response = logged(sales_rep).get("/prospects/?revenue=nope&status=affecte", headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "filter-invalid" in body and "BRAVO" not in body
 
 
 def test_htmx_requests_get_only_the_results_partial(sales_rep, filter_world):
@@ -564,3 +651,32 @@ def test_the_add_button_shows_with_r1_only(sales_rep, rep_without_rights, outsid
     assert button in logged(outsider).get("/prospects/").content.decode()  # R1 in their own entity
     assert "add-prospect" not in logged(rep_without_rights).get("/prospects/").content.decode()
     assert logged(rep_without_rights).get("/prospects/new/").status_code == 403
+
+
+# --- Counts in the French format ------------------------------------------------------------
+
+
+def _bulk_contacts(count: int, entity) -> None:
+    created = ProspectContact.objects.bulk_create(
+        [ProspectContact(last_name=f"BULK{index:05d}", first_name="Léa") for index in range(count)]
+    )
+    through = ProspectContact.entities.through
+    through.objects.bulk_create([through(prospectcontact_id=p.pk, entity_id=entity.pk) for p in created])
+
+
+def test_counts_are_grouped_by_thousands_in_french_and_english(sales_rep, paris):
+    _bulk_contacts(1001, paris)
+    client = logged(sales_rep)
+    body = client.get("/prospects/?per_page=25").content.decode()
+    assert "1\xa0001 éléments - 1/41" in body
+    assert "Sélectionner les 1\xa0001 contacts correspondant au filtre" in body
+    assert "Les 1\xa0001 contacts du filtre sont sélectionnés." in body
+    assert 'data-count="1001" data-count-label="1\xa0001"' in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/prospects/"})
+    assert "1,001 items" in client.get("/prospects/?per_page=25").content.decode()
+
+
+def test_the_outsider_and_the_user_without_rights_see_their_own_count(outsider, rep_without_rights, paris):
+    _bulk_contacts(1001, paris)
+    assert "0 élément - 1/1" in logged(outsider).get("/prospects/").content.decode()
+    assert "1\xa0001 éléments" in logged(rep_without_rights).get("/prospects/").content.decode()

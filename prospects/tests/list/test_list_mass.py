@@ -290,3 +290,51 @@ def test_export_of_the_ticked_rows_only(sales_rep, three, lyon, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         logged(sales_rep).post("/prospects/export.xlsx", {"ids": [three[0].pk, three[2].pk, hidden.pk]})
     assert [row[3] for row in _exported_rows(Job.objects.get())[1:]] == ["ALPHA", "CHARLIE"]
+
+
+# --- An unusable filter: "all matching" is refused ------------------------------------------------
+
+
+BAD_QUERY = "revenue=nope&status=nouveau"
+
+
+@pytest.mark.parametrize(
+    "action, extra",
+    [("delete", {}), ("status", {"status": "abandonne"}), ("assign", {"assigned_to": ""})],
+)
+def test_all_matching_with_an_unusable_filter_changes_nothing(sales_rep, three, action, extra):
+    response = logged(sales_rep).post(f"/prospects/mass/{action}/", {"select_all": "1", "query": BAD_QUERY, **extra})
+    assert response.status_code == 302
+    assert ProspectContact.objects.count() == 3
+    assert set(ProspectContact.objects.values_list("status", flat=True)) == {ContactStatus.NEW}
+    assert all(p.assigned_to_id is None for p in ProspectContact.objects.all()) or action != "assign"
+    (message,) = posted_messages(response)
+    assert "Fourchette de CA" in message and "Rien n'a été modifié" in message
+
+
+def test_ticked_ids_are_still_acted_on_whatever_the_query(sales_rep, three):
+    response = logged(sales_rep).post("/prospects/mass/delete/", {"ids": [three[0].pk], "query": BAD_QUERY})
+    assert response.status_code == 302
+    assert ProspectContact.objects.count() == 2
+
+
+def test_the_excel_export_of_all_matching_is_refused_with_an_unusable_filter(sales_rep, three):
+    response = logged(sales_rep).post("/prospects/export.xlsx", {"query": BAD_QUERY})
+    assert response.status_code == 302 and "/prospects/" in response["Location"]
+    assert not Job.objects.exists()
+    assert any("Rien n'a été modifié" in message for message in posted_messages(response))
+
+
+def test_the_vcard_export_of_all_matching_is_refused_with_an_unusable_filter(sales_rep, three):
+    response = logged(sales_rep).post("/prospects/vcard/export/", {"select_all": "1", "query": BAD_QUERY})
+    assert response.status_code == 302
+    assert not response.get("Content-Disposition")
+    assert any("Fourchette de CA" in message for message in posted_messages(response))
+
+
+def test_the_user_without_the_right_is_refused_and_the_outsider_deletes_nothing(rep_without_rights, outsider, three):
+    response = logged(rep_without_rights).post("/prospects/mass/delete/", {"select_all": "1", "query": BAD_QUERY})
+    assert response.status_code == 403
+    for query in (BAD_QUERY, "status=nouveau"):
+        logged(outsider).post("/prospects/mass/delete/", {"select_all": "1", "query": query})
+    assert ProspectContact.objects.count() == 3
