@@ -22,6 +22,7 @@ from prospects.list.forms import (
     MassStatusForm,
     MassSubscriptionsForm,
 )
+from prospects.list.mass_jobs import mass_action_is_large, mass_action_queue
 from prospects.list.paging import SORTS, sort_param
 from prospects.list.rows import RowRenderer
 from prospects.list.selection import Selection
@@ -242,8 +243,14 @@ def prospect_mass_action(request: HttpRequest, action: str) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return _back_to_list(request, back_query)
-    prospects = Selection.from_form(form).prospects(user)
+    selection = Selection.from_form(form)
+    prospects = selection.prospects(user)
     data = form.cleaned_data
+    selected = prospects.order_by().count()
+    if mass_action_is_large(selected) and selected <= MASS_ACTION_LIMIT:
+        # Too many for one request (gunicorn's timeout): the same services, in a job with progress.
+        job = mass_action_queue(action=action, selection=selection, data=data, by=user)
+        return redirect("prospects:job_detail", pk=job.pk)
     try:
         if action == "assign":
             result = prospects_mass_assign(prospects=prospects, to=data["assigned_to"], by=user)
