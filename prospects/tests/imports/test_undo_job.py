@@ -87,7 +87,9 @@ def test_the_undo_job_refuses_a_second_run(importer, imported, django_capture_on
     _ask_undo(logged(importer), imported, django_capture_on_commit_callbacks)
     undo = Job.objects.get(kind=JobKind.IMPORT_UNDO)
     assert undo.status == JobStatus.DONE
-    ProspectContact.objects.create(last_name="APRES", first_name="Eve", import_job=imported)  # would go with a second undo
+    ProspectContact.objects.create(
+        last_name="APRES", first_name="Eve", import_job=imported
+    )  # would go with a second undo
     Job.objects.filter(pk=undo.pk).update(status=JobStatus.PENDING)  # a message delivered again, say
 
     assert job_run(undo.pk) == JobStatus.FAILED

@@ -126,7 +126,9 @@ def test_select_all_matching_is_stored_as_the_filter_and_resolved_when_the_job_r
     assert not Job.objects.exists()  # one contact matches: below the threshold, done in the request
     assert list(ProspectContact.objects.filter(status=ContactStatus.CONVERTED)) == [five[0]]
 
-    post(sales_rep, "status", {"select_all": "1", "query": "", "status": "en_cours"}, django_capture_on_commit_callbacks)
+    post(
+        sales_rep, "status", {"select_all": "1", "query": "", "status": "en_cours"}, django_capture_on_commit_callbacks
+    )
     job = mass_job()
     assert MassActionOptions.of(job).ids is None and MassActionOptions.of(job).filters == {}
     assert job.counts["changed"] == 5
@@ -154,11 +156,15 @@ def test_the_user_without_the_right_and_the_outsider_change_nothing(
     rep_without_rights, outsider, five, lyon, django_capture_on_commit_callbacks
 ):
     ids = [p.pk for p in five]
-    response = post(rep_without_rights, "status", {"ids": ids, "status": "converti"}, django_capture_on_commit_callbacks)
+    response = post(
+        rep_without_rights, "status", {"ids": ids, "status": "converti"}, django_capture_on_commit_callbacks
+    )
     assert response.status_code == 403 and not Job.objects.exists()
 
     own = [contact(lyon, last_name=f"LYON{index}") for index in range(3)]
-    post(outsider, "status", {"ids": ids + [p.pk for p in own], "status": "converti"}, django_capture_on_commit_callbacks)
+    post(
+        outsider, "status", {"ids": ids + [p.pk for p in own], "status": "converti"}, django_capture_on_commit_callbacks
+    )
     job = mass_job()
     assert job.counts == {"selected": 3, "changed": 3, "unchanged": 0, "refused": 0}  # Paris ids: not even seen
     assert set(ProspectContact.objects.filter(status=ContactStatus.CONVERTED)) == set(own)
