@@ -259,7 +259,8 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "crm")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-jobs": {"task": "prospects.tasks.sweep_stuck_jobs", "schedule": 60.0},
+    # Every minute; a sweep still queued a minute later is dropped (the next one does its work).
+    "sweep-stuck-jobs": {"task": "prospects.tasks.sweep_stuck_jobs", "schedule": 60.0, "options": {"expires": 55}},
     "expire-import-previews": {"task": "prospects.tasks.expire_import_previews", "schedule": 3600.0},
 }
 # The cache carries live job progress between worker and web processes: Redis when one is
