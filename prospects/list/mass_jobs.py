@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.selectors import users_visible_to
 from crm.selectors import diffusion_lists_visible_to
+from prospects import services
 from prospects.jobs.options import MassActionOptions
 from prospects.jobs.runner import JobFailed, JobOutcome, JobProgress, job_create, job_handler
 from prospects.list.forms import MassSubscriptionsForm
@@ -28,6 +29,7 @@ from prospects.services import (
     prospects_mass_subscriptions,
 )
 
+# The right each mass action needs (the list's page and the job both read it here).
 MASS_RIGHTS: dict[str, Right] = {"assign": R1, "status": R1, "subscriptions": R10, "delete": R1}
 SKIPPED_KEPT = 50  # the contacts a delete could not remove, named in the report
 
@@ -68,7 +70,7 @@ def mass_action_job(job: Job, progress: JobProgress) -> JobOutcome:
     except MassActionTooLarge as too_large:
         raise JobFailed(
             _("%(n)d contacts sélectionnés : une action de masse est limitée à %(limit)d contacts.")
-            % {"n": too_large.count, "limit": _limit()}
+            % {"n": too_large.count, "limit": services.MASS_ACTION_LIMIT}
         ) from too_large
     changed_key = "deleted" if options.action == "delete" else "changed"
     counts = {
@@ -81,12 +83,6 @@ def mass_action_job(job: Job, progress: JobProgress) -> JobOutcome:
         counts["skipped"] = len(result.skipped)
     skipped = [{"contact": contact, "reason": reason} for contact, reason in result.skipped[:SKIPPED_KEPT]]
     return JobOutcome(counts=counts, errors=skipped)
-
-
-def _limit() -> int:
-    from prospects.services import MASS_ACTION_LIMIT
-
-    return MASS_ACTION_LIMIT
 
 
 def _mass_run(options: MassActionOptions, *, user: User, prospects, progress) -> MassResult:

@@ -22,13 +22,13 @@ from prospects.list.forms import (
     MassStatusForm,
     MassSubscriptionsForm,
 )
-from prospects.list.mass_jobs import mass_action_is_large, mass_action_queue
+from prospects.list.mass_jobs import MASS_RIGHTS, mass_action_is_large, mass_action_queue
 from prospects.list.paging import SORTS, sort_param
 from prospects.list.rows import RowRenderer
 from prospects.list.selection import Selection
 from prospects.list.selectors import prospect_list_page
 from prospects.models import ContactStatus, JobKind
-from prospects.rights import R1, R2, R7, R9, R10, R14, has_right
+from prospects.rights import R1, R2, R7, R9, R14, has_right
 from prospects.selectors import companies_for_picker, holds_right_somewhere
 from prospects.services import (
     MASS_ACTION_LIMIT,
@@ -219,10 +219,10 @@ def _report(request: HttpRequest, result: MassResult, done_message: str) -> None
 
 
 MASS_ACTIONS = {
-    "assign": (MassAssignForm, R1),
-    "status": (MassStatusForm, R1),
-    "subscriptions": (MassSubscriptionsForm, R10),
-    "delete": (MassDeleteForm, R1),
+    "assign": (MassAssignForm, MASS_RIGHTS["assign"]),
+    "status": (MassStatusForm, MASS_RIGHTS["status"]),
+    "subscriptions": (MassSubscriptionsForm, MASS_RIGHTS["subscriptions"]),
+    "delete": (MassDeleteForm, MASS_RIGHTS["delete"]),
 }
 
 
