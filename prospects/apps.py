@@ -8,6 +8,11 @@ class ProspectsConfig(AppConfig):
     verbose_name = _("Contacts prospects")
 
     def ready(self) -> None:
-        from prospects.imports import jobs  # noqa: F401  registers the job handlers
-        from prospects.list import exports  # noqa: F401
+        from prospects.imports import (
+            jobs,  # noqa: F401  registers the job handlers
+            undo,  # noqa: F401
+        )
+        from prospects.list import exports, mass_jobs  # noqa: F401
         from prospects.vcard import exports as vcard_exports  # noqa: F401
+        from prospects.vcard import imports as vcard_imports  # noqa: F401
+        from prospects.vcard import previews  # noqa: F401

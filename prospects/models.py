@@ -268,6 +268,9 @@ class JobKind(models.TextChoices):
     IMPORT_VCF = "import_vcf", _("Import VCF")
     EXPORT_VCF = "export_vcf", _("Export VCF")
     EXPORT_XLSX = "export_xlsx", _("Export Excel")
+    IMPORT_UNDO = "import_undo", _("Annulation d'import")
+    VCF_PREVIEW = "vcf_preview", _("Lecture de fichiers VCF")
+    MASS_ACTION = "mass_action", _("Action de masse")
 
 
 # The imports: previewed before they run, undoable once done.
@@ -308,6 +311,8 @@ class Job(models.Model):
     counts = models.JSONField(_("compteurs"), default=dict, blank=True)
     errors = models.JSONField(_("erreurs par ligne"), default=list, blank=True)
     error_message = models.TextField(_("erreur"), blank=True)
+    # The technical cause of a crash (exception type and text): staff only, never the user's message.
+    error_detail = models.TextField(_("détail technique de l'erreur"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     started_at = models.DateTimeField(_("démarré le"), null=True, blank=True)

@@ -3,6 +3,7 @@
 The rep's rights follow `assigned_to` by rule (prospects.rights): no write here moves them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -198,13 +199,16 @@ def _mass_targets(*, prospects, by: User, right: Right) -> tuple[list[int], Mass
     return target_ids, MassResult(selected=selected, refused=selected - len(target_ids))
 
 
-def _in_chunks(ids: list[int], size: int = 900):
+def _in_chunks(ids: list[int], size: int = 900, progress: Callable[[int], None] | None = None):
+    """`ids` by slices of `size`; `progress` (a job's `advance`) is told of each slice once done."""
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
+        if progress is not None:
+            progress(len(ids[start : start + size]))
 
 
 @transaction.atomic
-def prospects_mass_assign(*, prospects, to: User | None, by: User) -> MassResult:
+def prospects_mass_assign(*, prospects, to: User | None, by: User, progress=None) -> MassResult:
     """Hand the selected contacts to one rep (the rep's rights follow by rule)."""
     target_ids, result = _mass_targets(prospects=prospects, by=by, right=R1)
     new_id = to.pk if to else None
@@ -218,7 +222,7 @@ def prospects_mass_assign(*, prospects, to: User | None, by: User) -> MassResult
     result.unchanged = len(target_ids) - len(moved)
     prospects_history_baseline(ids=moved)
     now = timezone.now()
-    for chunk in _in_chunks(moved):
+    for chunk in _in_chunks(moved, progress=progress):
         result.changed += ProspectContact.objects.filter(pk__in=chunk).update(
             assigned_to_id=new_id, updated_by=by, updated_at=now
         )
@@ -228,7 +232,7 @@ def prospects_mass_assign(*, prospects, to: User | None, by: User) -> MassResult
 
 
 @transaction.atomic
-def prospects_mass_status(*, prospects, status: str, by: User) -> MassResult:
+def prospects_mass_status(*, prospects, status: str, by: User, progress=None) -> MassResult:
     if status not in ContactStatus.values:
         raise ValueError(f"unknown status {status!r}")
     target_ids, result = _mass_targets(prospects=prospects, by=by, right=R1)
@@ -240,7 +244,7 @@ def prospects_mass_status(*, prospects, status: str, by: User) -> MassResult:
         for pk in ProspectContact.objects.filter(pk__in=chunk).exclude(status=status).values_list("pk", flat=True)
     ]
     prospects_history_baseline(ids=moved)
-    for chunk in _in_chunks(moved):
+    for chunk in _in_chunks(moved, progress=progress):
         result.changed += ProspectContact.objects.filter(pk__in=chunk).update(
             status=status, updated_by=by, updated_at=now
         )
@@ -251,7 +255,7 @@ def prospects_mass_status(*, prospects, status: str, by: User) -> MassResult:
 
 
 @transaction.atomic
-def prospects_mass_subscriptions(*, prospects, lists, subscribe: bool, by: User) -> MassResult:
+def prospects_mass_subscriptions(*, prospects, lists, subscribe: bool, by: User, progress=None) -> MassResult:
     """Subscribe (or unsubscribe) the selected contacts to the given diffusion lists (R10).
 
     `changed` counts the contacts whose subscriptions changed; `lists` must be visible to `by`.
@@ -260,7 +264,7 @@ def prospects_mass_subscriptions(*, prospects, lists, subscribe: bool, by: User)
     through = ProspectContact.diffusion_lists.through
     list_ids = [diffusion_list.pk for diffusion_list in lists]
     touched: set[int] = set()
-    for chunk in _in_chunks(target_ids):
+    for chunk in _in_chunks(target_ids, progress=progress):
         existing = set(
             through.objects.filter(prospectcontact_id__in=chunk, diffusionlist_id__in=list_ids).values_list(
                 "prospectcontact_id", "diffusionlist_id"
@@ -327,7 +331,7 @@ def prospects_with_links(ids: list[int]):
 
 
 @transaction.atomic
-def prospects_mass_delete(*, prospects, by: User) -> MassResult:
+def prospects_mass_delete(*, prospects, by: User, progress=None) -> MassResult:
     """Delete the selected contacts nothing links to; list the others with the reason (D1, G7).
 
     Notes, subscriptions, entity links and object-permission rows go with each contact.
@@ -341,7 +345,7 @@ def prospects_mass_delete(*, prospects, by: User) -> MassResult:
                 result.skipped.append((str(prospect), ", ".join(reasons)))
             else:
                 deletable.append(prospect.pk)
-    for chunk in _in_chunks(deletable):
+    for chunk in _in_chunks(deletable, progress=progress):
         ProspectContact.objects.filter(pk__in=chunk).delete()
     result.changed = len(deletable)
     prospects_data_changed()

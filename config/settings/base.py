@@ -259,7 +259,8 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "crm")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-jobs": {"task": "prospects.tasks.sweep_stuck_jobs", "schedule": 300.0},
+    # Every minute; a sweep still queued a minute later is dropped (the next one does its work).
+    "sweep-stuck-jobs": {"task": "prospects.tasks.sweep_stuck_jobs", "schedule": 60.0, "options": {"expires": 55}},
     "expire-import-previews": {"task": "prospects.tasks.expire_import_previews", "schedule": 3600.0},
 }
 # The cache carries live job progress between worker and web processes: Redis when one is
@@ -276,8 +277,17 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# A RUNNING job whose heartbeat is older than this is considered dead.
-JOB_STALE_AFTER_SECONDS = env_int("JOB_STALE_AFTER_SECONDS", 900)
+# A running job stamps its row every JOB_HEARTBEAT_SECONDS; one whose stamp is older than
+# JOB_STALE_AFTER_SECONDS is considered dead and failed by the sweeper (run every minute):
+# a dead worker's job is failed within about two minutes.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 20)
+JOB_STALE_AFTER_SECONDS = env_int("JOB_STALE_AFTER_SECONDS", 80)
+# Above these, the work runs as a background job with a progress bar instead of inside the
+# request (gunicorn's timeout): a mass action on more contacts than this, a vCard upload of
+# more cards or bytes than these.
+MASS_ACTION_SYNC_LIMIT = env_int("MASS_ACTION_SYNC_LIMIT", 2000)
+VCARD_SYNC_PREVIEW_MAX_CARDS = env_int("VCARD_SYNC_PREVIEW_MAX_CARDS", 2000)
+VCARD_SYNC_PREVIEW_MAX_BYTES = env_int("VCARD_SYNC_PREVIEW_MAX_BYTES", 2 * 1024 * 1024)
 # An import preview (upload checked, waiting for "Importer") and its file are deleted after this.
 JOB_PREVIEW_EXPIRES_SECONDS = env_int("JOB_PREVIEW_EXPIRES_SECONDS", 24 * 3600)
 

@@ -22,7 +22,7 @@ from prospects.imports.states import (
     preview_expired_message,
     preview_save,
 )
-from prospects.imports.undo import import_can_undo, import_undo, import_undo_right
+from prospects.imports.undo import import_undo_request, import_undo_right
 from prospects.imports.xlsx import MAX_UPLOAD_BYTES, ImportRejected, limits_text, stored_copy, xlsx_check
 from prospects.jobs.options import ImportCounts, ImportOptions
 from prospects.models import IMPORT_KINDS, JobKind
@@ -175,15 +175,8 @@ def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     if job.kind not in IMPORT_KINDS:
         raise Http404
     require_right(request.user, import_undo_right(job))
-    if not import_can_undo(job):
-        messages.error(request, _("Cet import ne peut pas être annulé."))
+    undo = import_undo_request(job=job, by=request.user)
+    if undo is None:
+        messages.error(request, _("Cet import ne peut pas être annulé (ou son annulation est déjà demandée)."))
         return redirect("prospects:job_detail", pk=job.pk)
-    result = import_undo(job=job, by=request.user)
-    messages.success(request, _("Import annulé : %(count)d contact(s) supprimé(s).") % {"count": result.deleted})
-    if result.kept:
-        messages.warning(
-            request,
-            _("%(count)d contact(s) modifié(s) ou utilisé(s) depuis l'import ont été conservés.")
-            % {"count": len(result.kept)},
-        )
-    return redirect("prospects:job_detail", pk=job.pk)
+    return redirect("prospects:job_detail", pk=undo.pk)

@@ -99,11 +99,44 @@ class VCardExportOptions(JobOptions):
     version: str = ""  # the vCard version; "" for the writer's default
 
 
+@dataclass(frozen=True)
+class ImportUndoOptions(JobOptions):
+    """Undoing an import in the background: which import job."""
+
+    import_job: int = 0
+
+
+@dataclass(frozen=True)
+class VCardPreviewOptions(JobOptions):
+    """Reading a large vCard upload in the background, then saving its preview (an IMPORT_VCF job)."""
+
+    via: str = "import"
+    update_existing: bool = False
+    files: list = field(default_factory=list)  # the uploaded file names, in upload order
+    preview_job: int | None = None  # the preview it saved, once done
+
+
+@dataclass(frozen=True)
+class MassActionOptions(JobOptions):
+    """A mass action of the list (L6) past MASS_ACTION_SYNC_LIMIT: what to do, on which selection."""
+
+    action: str = ""  # "assign", "status", "subscriptions" or "delete"
+    ids: list | None = None
+    filters: dict | None = None
+    assigned_to: int | None = None  # assign: the rep's id; None means nobody
+    status: str = ""
+    lists: list = field(default_factory=list)  # subscriptions: the diffusion lists' ids
+    subscribe: bool = True
+
+
 OPTIONS_BY_KIND: dict[str, type[JobOptions]] = {
     JobKind.IMPORT_XLSX: ImportOptions,
     JobKind.IMPORT_VCF: VCardImportOptions,
     JobKind.EXPORT_XLSX: ListExportOptions,
     JobKind.EXPORT_VCF: VCardExportOptions,
+    JobKind.IMPORT_UNDO: ImportUndoOptions,
+    JobKind.VCF_PREVIEW: VCardPreviewOptions,
+    JobKind.MASS_ACTION: MassActionOptions,
 }
 
 
@@ -121,6 +154,7 @@ class ImportRecord(JobOptions):
     """What an import left on its job for undo, and what undo did (stored beside the options)."""
 
     created_company_ids: list = field(default_factory=list)
+    undo_job: int | None = None  # the undo job asked for (one undo only)
     undone_at: str | None = None  # ISO date-time of the undo
     undone_by: int | None = None
     undo_kept: list = field(default_factory=list)  # [{"id", "contact", "reason"}], the first 500

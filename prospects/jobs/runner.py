@@ -7,10 +7,16 @@ mid-run leaves no rows of that run; the sweeper then marks the job FAILED and it
 retried.
 
 Progress goes to the cache (Redis in production, process memory in embedded mode) because
-the handler's own transaction hides any row update until it commits.
+the handler's own transaction hides any row update until it commits. Signs of life go to
+the row: a small thread, on its own connection (autocommit), stamps `heartbeat_at` every
+JOB_HEARTBEAT_SECONDS; the sweeper fails a RUNNING job whose stamp is older than
+JOB_STALE_AFTER_SECONDS. Every update a run makes is conditional on its status and on its
+attempt number, so a worker that comes back after being swept (or after a retry started a
+new attempt) changes nothing.
 """
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +25,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import File
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -126,6 +132,13 @@ COUNT_LABELS: dict[str, Callable[[int], str]] = {
     "deleted": lambda n: ngettext("supprimé", "supprimés", n),
     "companies_created": lambda n: ngettext("société créée", "sociétés créées", n),
     "companies_deleted": lambda n: ngettext("société supprimée", "sociétés supprimées", n),
+    "kept": lambda n: ngettext("conservé", "conservés", n),
+    "companies_kept": lambda n: ngettext("société conservée", "sociétés conservées", n),
+    "selected": lambda n: ngettext("sélectionné", "sélectionnés", n),
+    "changed": lambda n: ngettext("modifié", "modifiés", n),
+    "unchanged": lambda n: _("déjà dans cet état"),
+    "refused": lambda n: ngettext("refusé (droit manquant)", "refusés (droit manquant)", n),
+    "cards": lambda n: ngettext("carte lue", "cartes lues", n),
 }
 
 
@@ -176,6 +189,45 @@ def job_claim(job_id: int) -> bool:
     return claimed == 1
 
 
+def _ours(job: Job):
+    """The job's row while this very attempt still owns it (RUNNING, same attempt number)."""
+    return Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts)
+
+
+class Heartbeat:
+    """Stamps `heartbeat_at` on the running job's row every JOB_HEARTBEAT_SECONDS, from a thread.
+
+    The thread has its own database connection, in autocommit, so the stamp is visible while the
+    handler's transaction is still open. A failed stamp (a lock, a lost connection) is logged and
+    tried again at the next beat: the sweeper decides, after JOB_STALE_AFTER_SECONDS.
+    """
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.interval = settings.JOB_HEARTBEAT_SECONDS
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-heartbeat-{job.pk}", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.interval + 5)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    if not _ours(self.job).update(heartbeat_at=timezone.now()):
+                        return  # swept, or taken over by a retry: no more beats
+                except DatabaseError:
+                    logger.warning("job %s: heartbeat not written", self.job.pk, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+
 def job_run(job_id: int) -> str:
     """Run one job to its end. Returns the final status (or "skipped" when not claimed)."""
     if not job_claim(job_id):
@@ -187,9 +239,9 @@ def job_run(job_id: int) -> str:
     try:
         if handler is None:
             raise JobFailed(_("Aucun traitement n'est défini pour ce type de tâche."))
-        with transaction.atomic():
+        with Heartbeat(job), transaction.atomic():
             outcome = handler(job, progress)
-            finished = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+            finished = _ours(job).update(
                 status=JobStatus.DONE,
                 counts=outcome.counts,
                 errors=outcome.errors,
@@ -206,26 +258,40 @@ def job_run(job_id: int) -> str:
         logger.warning("job %s was failed by the sweeper while running; its writes are rolled back", job_id)
         return JobStatus.FAILED
     except JobFailed as failure:
-        _job_fail(job.pk, failure.message, errors=failure.errors, counts=failure.counts, progress=progress)
+        _job_fail(job, failure.message, errors=failure.errors, counts=failure.counts, progress=progress)
         return JobStatus.FAILED
-    except Exception as exc:  # the report must say something even for a bug
-        logger.exception("job %s crashed", job_id)
-        _job_fail(job.pk, _("Erreur inattendue : %(error)s") % {"error": exc}, progress=progress)
+    except Exception as exc:  # a bug or a database error: a French message, the cause for staff
+        logger.exception("job %s (%s) crashed", job_id, job.kind)
+        _job_fail(job, unexpected_failure_message(), detail=f"{type(exc).__name__}: {exc}", progress=progress)
         return JobStatus.FAILED
     finally:
         cache.delete(_progress_key(job.pk))
     return JobStatus.DONE
 
 
-def _job_fail(job_id: int, message: str, *, errors=None, counts=None, progress: JobProgress | None = None) -> None:
-    fields = {"status": JobStatus.FAILED, "error_message": message, "finished_at": timezone.now()}
+def unexpected_failure_message() -> str:
+    return _(
+        "Le traitement a échoué à cause d'une erreur inattendue ; rien n'a été enregistré. "
+        "Vous pouvez le relancer ; si l'erreur revient, prévenez un administrateur."
+    )
+
+
+def stale_failure_message() -> str:
+    return _("Le traitement s'est interrompu (processus arrêté) ; rien n'a été enregistré. Vous pouvez le relancer.")
+
+
+def _job_fail(
+    job: Job, message: str, *, errors=None, counts=None, detail: str = "", progress: JobProgress | None = None
+) -> None:
+    fields = {"status": JobStatus.FAILED, "error_message": message, "error_detail": detail[:10_000]}
+    fields["finished_at"] = timezone.now()
     if errors is not None:
         fields["errors"] = errors
     if counts is not None:
         fields["counts"] = counts
     if progress is not None:
         fields.update(progress_done=progress.done, progress_total=progress.total)
-    Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(**fields)
+    _ours(job).update(**fields)
 
 
 def job_save_result(job: Job, *, name: str, content: File) -> None:
@@ -239,17 +305,22 @@ def jobs_sweep_stuck(*, stale_after: timedelta | None = None) -> int:
     stale_after = stale_after or timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS)
     limit = timezone.now() - stale_after
     swept = 0
-    for job_id, heartbeat in Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=limit).values_list(
-        "id", "heartbeat_at"
-    ):
+    stale = Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=limit)
+    for job_id, heartbeat, attempts in stale.values_list("id", "heartbeat_at", "attempts"):
         live = cache.get(_progress_key(job_id))
         if live and live["beat"] >= limit.timestamp():
             continue  # still reporting progress: alive
-        swept += Job.objects.filter(pk=job_id, status=JobStatus.RUNNING, heartbeat_at=heartbeat).update(
+        # Conditional: a beat written meanwhile, or another attempt, keeps the job running.
+        swept += Job.objects.filter(
+            pk=job_id, status=JobStatus.RUNNING, heartbeat_at=heartbeat, attempts=attempts
+        ).update(
             status=JobStatus.FAILED,
-            error_message=_("Le traitement s'est interrompu (processus arrêté). Vous pouvez le relancer."),
+            error_message=stale_failure_message(),
+            error_detail=f"no heartbeat since {heartbeat.isoformat()}",
             finished_at=timezone.now(),
         )
+    if swept:
+        logger.warning("%d stuck job(s) marked failed", swept)
     return swept
 
 
@@ -285,7 +356,13 @@ def jobs_expire_previews(*, older_than: timedelta | None = None) -> int:
 def job_retry(*, job: Job) -> bool:
     """Queue a FAILED job again; False if it was not FAILED."""
     reset = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
-        status=JobStatus.PENDING, error_message="", errors=[], counts={}, progress_done=0, finished_at=None
+        status=JobStatus.PENDING,
+        error_message="",
+        error_detail="",
+        errors=[],
+        counts={},
+        progress_done=0,
+        finished_at=None,
     )
     if reset:
         job_enqueue(job.pk)

@@ -23,13 +23,14 @@ from prospects.list.forms import (
     MassStatusForm,
     MassSubscriptionsForm,
 )
+from prospects.list.mass_jobs import MASS_RIGHTS, mass_action_is_large, mass_action_queue
 from prospects.list.paging import DEFAULT_SORT, SORTS, sort_param
 from prospects.list.query import DEFAULT_PAGE_SIZE, PAGE_SIZES, is_canonical, list_url, page_size
 from prospects.list.rows import RowRenderer
 from prospects.list.selection import Selection
 from prospects.list.selectors import prospect_list_page
 from prospects.models import ContactStatus, JobKind
-from prospects.rights import R1, R2, R7, R9, R10, R14, has_right
+from prospects.rights import R1, R2, R7, R9, R14, has_right
 from prospects.selectors import holds_right_somewhere
 from prospects.services import (
     MASS_ACTION_LIMIT,
@@ -234,10 +235,10 @@ def _report(request: HttpRequest, result: MassResult, done_message: str) -> None
 
 
 MASS_ACTIONS = {
-    "assign": (MassAssignForm, R1),
-    "status": (MassStatusForm, R1),
-    "subscriptions": (MassSubscriptionsForm, R10),
-    "delete": (MassDeleteForm, R1),
+    "assign": (MassAssignForm, MASS_RIGHTS["assign"]),
+    "status": (MassStatusForm, MASS_RIGHTS["status"]),
+    "subscriptions": (MassSubscriptionsForm, MASS_RIGHTS["subscriptions"]),
+    "delete": (MassDeleteForm, MASS_RIGHTS["delete"]),
 }
 
 
@@ -258,8 +259,14 @@ def prospect_mass_action(request: HttpRequest, action: str) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return _back_to_list(request, back_query)
-    prospects = Selection.from_form(form).prospects(user)
+    selection = Selection.from_form(form)
+    prospects = selection.prospects(user)
     data = form.cleaned_data
+    selected = prospects.order_by().count()
+    if mass_action_is_large(selected) and selected <= MASS_ACTION_LIMIT:
+        # Too many for one request (gunicorn's timeout): the same services, in a job with progress.
+        job = mass_action_queue(action=action, selection=selection, data=data, by=user)
+        return redirect("prospects:job_detail", pk=job.pk)
     try:
         if action == "assign":
             result = prospects_mass_assign(prospects=prospects, to=data["assigned_to"], by=user)

@@ -177,14 +177,20 @@ def test_the_migration_runs_on_the_historical_models(paris):
 
     before, after = [("prospects", "0005_export_xlsx_right")], [("prospects", "0006_rep_rights_rule")]
     executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
     executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    rep, admin_grantee = UserFactory(username="rep", entities=[paris]), UserFactory(username="grantee")
-    contact = ProspectFactory(entities=[paris], assigned_to=rep)
-    edit = old.get_model("auth", "Permission").objects.get(content_type__app_label="prospects", codename=R1.codename)
-    rows = old.get_model("prospects", "ProspectContactUserObjectPermission").objects
-    rows.create(user_id=rep.pk, content_object_id=contact.pk, permission_id=edit.pk)
-    grant = rows.create(user_id=admin_grantee.pk, content_object_id=contact.pk, permission_id=edit.pk)
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    assert list(ProspectContactUserObjectPermission.objects.values_list("pk", flat=True)) == [grant.pk]
+    try:
+        old = executor.loader.project_state(before).apps
+        rep, admin_grantee = UserFactory(username="rep", entities=[paris]), UserFactory(username="grantee")
+        contact = ProspectFactory(entities=[paris], assigned_to=rep)
+        permissions = old.get_model("auth", "Permission").objects
+        edit = permissions.get(content_type__app_label="prospects", codename=R1.codename)
+        rows = old.get_model("prospects", "ProspectContactUserObjectPermission").objects
+        rows.create(user_id=rep.pk, content_object_id=contact.pk, permission_id=edit.pk)
+        grant = rows.create(user_id=admin_grantee.pk, content_object_id=contact.pk, permission_id=edit.pk)
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        assert list(ProspectContactUserObjectPermission.objects.values_list("pk", flat=True)) == [grant.pk]
+    finally:
+        # Back to the latest migrations: the tests that follow use the current schema.
+        MigrationExecutor(connection).migrate(latest)

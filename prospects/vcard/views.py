@@ -13,14 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from prospects.imports.plans import MAX_STORED_ERRORS
 from prospects.imports.states import (
     Confirmation,
     import_job_for,
     is_awaiting_confirmation,
     preview_confirm,
     preview_expired_message,
-    preview_save,
 )
 from prospects.jobs.options import ImportCounts, VCardImportOptions
 from prospects.jobs.runner import job_create
@@ -42,8 +40,8 @@ from prospects.vcard.imports import (
     uploads_check,
     uploads_pack,
     uploads_parse,
-    vcard_preview,
 )
+from prospects.vcard.previews import vcard_preview_queue, vcard_preview_save, vcard_upload_is_large
 from prospects.vcard.reader import VCardRejected
 from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS, archive_stem, fields_of, safe_file_stem, serialize
 
@@ -134,29 +132,23 @@ def _upload_and_preview(request: HttpRequest, *, via: str) -> tuple[HttpResponse
         form.add_error("files", rejected.message)
         return None, form
     uploads = [(upload.name or "contacts.vcf", upload.read()) for upload in files]
+    update_existing = form.cleaned_data["existing"] == "update"
+    if vcard_upload_is_large(uploads):
+        # Too many cards to read within the request: read in a job, its page shows the progress.
+        job = vcard_preview_queue(user=request.user, uploads=uploads, via=via, update_existing=update_existing)
+        return redirect("prospects:job_detail", pk=job.pk), form
     parsed = uploads_parse(uploads)
     if not parsed.files:
         for error in parsed.rejected:
             form.add_error("files", error["message"])
         return None, form
-    update_existing = form.cleaned_data["existing"] == "update"
-    counts, errors, cards = vcard_preview(user=request.user, upload=parsed, update_existing=update_existing)
-    options = VCardImportOptions(
+    job = vcard_preview_save(
+        user=request.user,
+        uploads=uploads,
+        parsed=parsed,
         via=via,
         update_existing=update_existing,
-        files=[name for name, _data in uploads],
-        cards=parsed.card_total,
-        preview_cards=cards,
-    )
-    job = preview_save(
-        kind=JobKind.IMPORT_VCF,
-        by=request.user,
-        options=options,
-        source_name=", ".join(name for name, _data in uploads),
-        file_name="vcards.zip",
         content=uploads_pack(uploads),
-        counts=counts,
-        errors=errors[:MAX_STORED_ERRORS],
     )
     return redirect("prospects:vcard_preview", pk=job.pk), form
 

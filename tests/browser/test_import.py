@@ -81,7 +81,7 @@ def test_an_assistant_imports_the_good_rows_of_a_file_with_two_bad_ones(page, de
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("text=Annuler cet import")
     page.wait_for_selector("text=Import annulé : 3 contacts supprimés.")
-    report = page.locator(".import-report").inner_text()
+    report = page.locator("#job-progress").inner_text()
     assert "1 société créée par l'import a été supprimée." in report
     assert not ProspectContact.objects.filter(last_name__in=["NAVIGATEUR", "PAGE", "PLAYWRIGHT"]).exists()
     assert not Company.objects.filter(name="Société Chromium").exists()

@@ -175,6 +175,13 @@ def test_state_changing_urls_refuse_get(client_as, importer, tmp_path):
     assert client.get(reverse("prospects:import_undo", args=[job.pk])).status_code == 405
 
 
+def _undo(client, job, django_capture_on_commit_callbacks):
+    """Ask for the undo and run its job (queued on commit), then follow to the undo job's page."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("prospects:import_undo", args=[job.pk]))
+    return client.get(response["Location"], follow=True)
+
+
 def test_undo_deletes_the_untouched_contacts_and_keeps_the_changed_ones(
     client_as, importer, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -187,7 +194,7 @@ def test_undo_deletes_the_untouched_contacts_and_keeps_the_changed_ones(
     TaskFactory(prospect=contacts["TACHE"])
     NoteFactory(prospect=contacts["NOTE"], author=importer, entity=importer.entities.get())
 
-    response = client.post(reverse("prospects:import_undo", args=[job.pk]), follow=True)
+    response = _undo(client, job, django_capture_on_commit_callbacks)
 
     remaining = set(ProspectContact.objects.values_list("last_name", flat=True))
     assert remaining == {"GARDE", "TACHE"}  # a note alone does not keep a contact (it goes with it)
@@ -196,7 +203,7 @@ def test_undo_deletes_the_untouched_contacts_and_keeps_the_changed_ones(
     page = response.content.decode()
     assert "Import annulé : 3 contacts supprimés." in page and "modifié depuis l&#x27;import" in page
     assert "1 tâche" in page and "Annuler cet import" not in page
-    again = client.post(reverse("prospects:import_undo", args=[job.pk]), follow=True)
+    again = _undo(client, job, django_capture_on_commit_callbacks)
     assert "ne peut pas être annulé" in again.content.decode()
 
 
@@ -222,7 +229,7 @@ def test_undo_also_deletes_the_companies_it_created_that_nothing_uses_any_more(
     ProspectContact.objects.filter(last_name="GARDE").update(job_title="DSI", updated_at=later)
     Company.objects.filter(name="Renommée SAS").update(name="Renommée Groupe", updated_at=later)
 
-    response = client.post(reverse("prospects:import_undo", args=[job.pk]), follow=True)
+    response = _undo(client, job, django_capture_on_commit_callbacks)
 
     assert set(Company.objects.values_list("name", flat=True)) == {"Existante SA", "Gardée SA", "Renommée Groupe"}
     job.refresh_from_db()
@@ -245,7 +252,7 @@ def test_undo_keeps_a_created_company_that_a_deal_uses_and_deletes_the_others(
     assert len(ImportRecord.of(job).created_company_ids) == 4
     Opportunity.objects.create(name="Contrat cadre", company=Company.objects.get(name="Société 2"))
 
-    client.post(reverse("prospects:import_undo", args=[job.pk]), follow=True)
+    _undo(client, job, django_capture_on_commit_callbacks)
 
     assert set(Company.objects.values_list("name", flat=True)) == {"Société 2"}
     job.refresh_from_db()

@@ -107,12 +107,13 @@ def test_a_failing_handler_rolls_back_its_writes_and_records_the_report(sales_re
     assert not ProspectContact.objects.exists()
 
 
-def test_a_crashing_handler_ends_failed_with_a_message(sales_rep, replace_handler):
+def test_a_crashing_handler_ends_failed_with_a_french_message_and_the_cause_kept_for_staff(sales_rep, replace_handler):
     replace_handler(JobKind.IMPORT_XLSX, lambda job, progress: 1 / 0)
     job = Job.objects.create(kind=JobKind.IMPORT_XLSX, created_by=sales_rep)
     assert job_run(job.pk) == JobStatus.FAILED
     job.refresh_from_db()
-    assert "division by zero" in job.error_message
+    assert "erreur inattendue" in job.error_message and "division" not in job.error_message
+    assert job.error_detail == "ZeroDivisionError: division by zero"
 
 
 def test_a_job_failed_by_the_sweeper_while_running_keeps_none_of_its_writes(sales_rep, paris, replace_handler):

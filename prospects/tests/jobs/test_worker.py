@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -46,6 +47,7 @@ def worker():
         ),
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+        JOB_HEARTBEAT_SECONDS="1",  # beats the dead-worker test can watch
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
@@ -98,3 +100,32 @@ def test_a_real_worker_runs_an_export_job_end_to_end(worker, sales_rep, paris):
     assert job.attempts == 1 and job.started_at and job.finished_at
     with job.result_file.open("rb") as handle:  # written by the worker, read through the storage API
         assert handle.read(2) == b"PK"
+
+
+def test_a_killed_worker_stops_beating_and_the_sweep_fails_its_job(worker, manager):
+    from prospects.jobs.runner import jobs_sweep_stuck
+    from prospects.vcard.previews import vcard_preview_queue
+    from prospects.vcard.writer import VCardFields, serialize_many
+
+    many = serialize_many([VCardFields(last_name=f"CARTE{n}", first_name="Anne") for n in range(20_000)], "3.0")
+    job = vcard_preview_queue(user=manager, uploads=[("grand.vcf", many.encode())], via="import", update_existing=False)
+
+    deadline = time.monotonic() + 120
+    while True:  # running, and beating from inside its open transaction
+        job.refresh_from_db()
+        if job.status == JobStatus.RUNNING and job.heartbeat_at > job.started_at:
+            break
+        assert job.status != JobStatus.DONE, "the job ended before the worker could be killed"
+        assert time.monotonic() < deadline, "".join(worker.output)
+        time.sleep(0.2)
+    worker.kill()  # SIGKILL: no cleanup, like a lost machine
+    worker.wait(timeout=20)
+    last_beat = job.heartbeat_at
+    time.sleep(3)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING and job.heartbeat_at - last_beat < timedelta(seconds=2)
+    assert jobs_sweep_stuck(stale_after=timedelta(seconds=2)) == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "interrompu" in job.error_message
+    assert not Job.objects.filter(kind=JobKind.IMPORT_VCF).exists()  # nothing of that run was kept
