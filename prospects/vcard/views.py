@@ -13,15 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from prospects.imports.plans import MAX_STORED_ERRORS
 from prospects.imports.states import (
     Confirmation,
     import_job_for,
     is_awaiting_confirmation,
     preview_confirm,
     preview_expired_message,
-    preview_save,
 )
+from prospects.imports.uploads import VCardUploadRejected, vcard_upload_preview
 from prospects.jobs.options import ImportCounts, VCardImportOptions
 from prospects.jobs.runner import job_create
 from prospects.list.selection import Selection
@@ -39,12 +38,7 @@ from prospects.vcard.forms import VCardExportForm, VCardStartForm, VCardUploadFo
 from prospects.vcard.imports import (
     VIA_RIGHTS,
     upload_limits_text,
-    uploads_check,
-    uploads_pack,
-    uploads_parse,
-    vcard_preview,
 )
-from prospects.vcard.reader import VCardRejected
 from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS, archive_stem, fields_of, safe_file_stem, serialize
 
 VCARD_TYPE = "text/vcard; charset=utf-8"
@@ -127,37 +121,17 @@ def _upload_and_preview(request: HttpRequest, *, via: str) -> tuple[HttpResponse
     form = VCardUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return None, form
-    files = form.cleaned_data["files"]
     try:
-        uploads_check([(upload.name or "", upload.size) for upload in files])
-    except VCardRejected as rejected:
-        form.add_error("files", rejected.message)
+        job = vcard_upload_preview(
+            user=request.user,
+            files=form.cleaned_data["files"],
+            update_existing=form.cleaned_data["existing"] == "update",
+            via=via,
+        )
+    except VCardUploadRejected as rejected:
+        for message in rejected.messages:
+            form.add_error("files", message)
         return None, form
-    uploads = [(upload.name or "contacts.vcf", upload.read()) for upload in files]
-    parsed = uploads_parse(uploads)
-    if not parsed.files:
-        for error in parsed.rejected:
-            form.add_error("files", error["message"])
-        return None, form
-    update_existing = form.cleaned_data["existing"] == "update"
-    counts, errors, cards = vcard_preview(user=request.user, upload=parsed, update_existing=update_existing)
-    options = VCardImportOptions(
-        via=via,
-        update_existing=update_existing,
-        files=[name for name, _data in uploads],
-        cards=parsed.card_total,
-        preview_cards=cards,
-    )
-    job = preview_save(
-        kind=JobKind.IMPORT_VCF,
-        by=request.user,
-        options=options,
-        source_name=", ".join(name for name, _data in uploads),
-        file_name="vcards.zip",
-        content=uploads_pack(uploads),
-        counts=counts,
-        errors=errors[:MAX_STORED_ERRORS],
-    )
     return redirect("prospects:vcard_preview", pk=job.pk), form
 
 

@@ -1,0 +1,157 @@
+"""Keyset paging of the contact list, for the API: a cursor on the list's sort key and the id.
+
+The list's sorts (paging.SORTS, ordered by paging.ordering_for) put NULL last going up and
+first going down, so NULL acts as the greatest value. The nullable columns of a sort are its
+leading ones, reached through one nullable relation (the company, the rep) and NULL together.
+A page is then read with row comparisons, which PostgreSQL serves from the sort index:
+- rows whose lead is not NULL: `(c1, …, id) > (v1, …, id0)`;
+- rows whose lead is NULL: `lead IS NULL AND (rest…, id) > (…)`;
+the NULL block coming after the others going up, before them going down. At most two queries
+read the ids of a page, whatever its depth.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
+
+from prospects.list.paging import ANNOTATED_SORTS, SORTS, ordering_for
+from prospects.models import ProspectContact
+
+MAX_PER_PAGE = 500
+
+
+class BadCursor(ValueError):
+    pass
+
+
+class RowCompare(Expression):
+    """`(a, b, …) > (x, y, …)` (or `<`): a lexicographic comparison an index on (a, b, …) serves."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, columns: list[str], operator: str, values: list):
+        super().__init__()
+        if operator not in (">", "<") or len(columns) != len(values):
+            raise ValueError("RowCompare takes as many values as columns, and > or <")
+        self.operator = operator
+        self.columns = [F(column) for column in columns]
+        self.values = [Value(value) for value in values]
+
+    def get_source_expressions(self):
+        return [*self.columns, *self.values]
+
+    def set_source_expressions(self, expressions):
+        count = len(self.columns)
+        self.columns, self.values = list(expressions[:count]), list(expressions[count:])
+
+    def as_sql(self, compiler, connection):
+        params = []
+        sides = []
+        for side in (self.columns, self.values):
+            parts = []
+            for expression in side:
+                sql, part_params = compiler.compile(expression)
+                parts.append(sql)
+                params.extend(part_params)
+            sides.append(", ".join(parts))
+        return f"({sides[0]}) {self.operator} ({sides[1]})", params
+
+
+def _nullable(path: str) -> bool:
+    """Does this column (a field path or an annotation) ever read NULL?"""
+    model = ProspectContact
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False  # an annotation of the list: its counters and region rank are never NULL
+        if field.null:
+            return True
+        model = field.related_model or model
+    return False
+
+
+def sort_columns(sort: str) -> tuple[list[str], int]:
+    """The columns of a sort with the id last, and how many of the leading ones may be NULL."""
+    columns = [*SORTS[sort.removeprefix("-")], "id"]
+    lead = 0
+    while lead < len(columns) - 1 and _nullable(columns[lead]):
+        lead += 1
+    return columns, lead
+
+
+def cursor_encode(sort: str, values: list) -> str:
+    raw = json.dumps([sort, values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def cursor_decode(sort: str, cursor: str) -> list:
+    """The sort values of the row the page starts after; BadCursor if it is not one of ours for this sort."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, values = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise BadCursor(cursor) from None
+    columns, _lead = sort_columns(sort)
+    if cursor_sort != sort or not isinstance(values, list) or len(values) != len(columns):
+        raise BadCursor(cursor)
+    if not isinstance(values[-1], int) or isinstance(values[-1], bool):
+        raise BadCursor(cursor)
+    if any(value is not None and not isinstance(value, str | int) for value in values):
+        raise BadCursor(cursor)
+    return values
+
+
+@dataclass
+class KeysetPage:
+    ids: list[int]
+    next_cursor: str | None
+
+
+def _after(columns: list[str], lead: int, values: list, descending: bool) -> list[Q]:
+    """The filters of the blocks that follow the cursor, in reading order (one query each)."""
+    operator = "<" if descending else ">"
+    lead_is_null = lead and values[0] is None
+    nulls = Q(**{f"{columns[0]}__isnull": True}) if lead else None
+    if not lead:
+        return [Q(RowCompare(columns, operator, values))]
+    rest = Q(RowCompare(columns[lead:], operator, values[lead:]))
+    if lead_is_null:
+        # Inside the NULL block; going down, the non-NULL rows follow it.
+        blocks = [nulls & rest]
+        return [*blocks, ~nulls] if descending else blocks
+    compared = Q(RowCompare(columns, operator, values)) & ~nulls
+    return [compared] if descending else [compared, nulls]
+
+
+def keyset_page(prospects: QuerySet[ProspectContact], *, sort: str, cursor: str | None, per_page: int) -> KeysetPage:
+    """The ids of one page (at most two short queries) and the cursor of the next one.
+
+    `prospects` is the visible, filtered queryset, annotated when the sort needs it
+    (paging.ANNOTATED_SORTS).
+    """
+    columns, lead = sort_columns(sort)
+    descending = sort.startswith("-")
+    ordered = prospects.order_by(*ordering_for(sort))
+    if sort.removeprefix("-") not in ANNOTATED_SORTS:
+        ordered = ordered.select_related(None)
+    if cursor:
+        values = cursor_decode(sort, cursor)
+        blocks = [ordered.filter(block) for block in _after(columns, lead, values, descending)]
+    else:
+        blocks = [ordered]
+    rows: list[tuple] = []
+    for block in blocks:
+        wanted = per_page + 1 - len(rows)
+        if wanted <= 0:
+            break
+        rows += list(block.values_list(*columns)[:wanted])
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    next_cursor = cursor_encode(sort, list(rows[-1])) if has_next and rows else None
+    return KeysetPage(ids=[row[-1] for row in rows], next_cursor=next_cursor)
