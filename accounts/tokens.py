@@ -66,7 +66,7 @@ def token_revoke(*, token: ApiToken) -> bool:
 
 def token_authenticate(key: str) -> ApiToken | None:
     """The active token of this key, its user loaded and its last use recorded; None otherwise."""
-    parts = (key or "").split("_")
+    parts = (key or "").split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2] or len(key) > 200:
         return None
     token = ApiToken.objects.select_related("user").filter(prefix=parts[1], revoked_at__isnull=True).first()

@@ -330,5 +330,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Fields named alike on several models ("status", "type"): one schema enum per choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "ContactStatusEnum": "prospects.models.ContactStatus",
+        "JobStatusEnum": "prospects.models.JobStatus",
+        "CompanyStatusEnum": "crm.choices.CompanyStatus",
+        "CompanyTypeEnum": "crm.choices.CompanyType",
+        "TaskStatusEnum": "tasks.models.TaskStatus",
+        "TaskTypeEnum": "tasks.models.TaskType",
+    },
 }
