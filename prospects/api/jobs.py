@@ -64,13 +64,18 @@ JOB_DOWNLOAD = OpenApiResponse(OpenApiTypes.BINARY, description=gettext_lazy("Le
 
 
 def job_out(job: Job, request) -> dict:
-    job.progress_done, job.progress_total = job_progress(job)
-    job.percent = job_percent(job)
-    job.awaiting_confirmation = job.kind in IMPORT_KINDS and is_awaiting_confirmation(job)
-    job.result_url = request.build_absolute_uri(reverse("api:job-result", args=[job.pk])) if job.result_file else None
+    """The job as the API shows it, with its live progress (from the cache while it runs)."""
+    data = JobSerializer(job).data
+    data["progress_done"], data["progress_total"] = job_progress(job)
+    data["percent"] = job_percent(job)
+    data["awaiting_confirmation"] = job.kind in IMPORT_KINDS and is_awaiting_confirmation(job)
+    result = reverse("api:job-result", args=[job.pk]) if job.result_file else None
+    data["result_url"] = request.build_absolute_uri(result) if result else None
     has_error_file = job.kind == JobKind.IMPORT_XLSX and job.errors and job.source_file
-    job.errors_url = request.build_absolute_uri(reverse("api:job-errors", args=[job.pk])) if has_error_file else None
-    return JobSerializer(job).data
+    data["errors_url"] = (
+        request.build_absolute_uri(reverse("api:job-errors", args=[job.pk])) if has_error_file else None
+    )
+    return data
 
 
 def _confirm(job: Job, *, valid_only: bool, request) -> Response:
@@ -183,7 +188,9 @@ class XlsxImportView(APIView):
     )  # fmt: skip
     def post(self, request):
         require_right(request.user, R7)
-        form = ImportUploadForm(request.data, request.FILES)
+        data = request.data.copy()
+        data.setdefault("existing", "skip")  # the page's default choice
+        form = ImportUploadForm(data, request.FILES)
         data = form_validated(form)
         start, valid_only = _start_requested(request)
         try:

@@ -68,14 +68,16 @@ class DiffusionListSerializer(serializers.ModelSerializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
-    progress_done = serializers.IntegerField(read_only=True)
-    progress_total = serializers.IntegerField(read_only=True)
+    """Filled in by prospects.api.jobs.job_out: the live progress and the download links."""
+
+    progress_done = serializers.IntegerField(read_only=True, default=0)
+    progress_total = serializers.IntegerField(read_only=True, default=0)
     percent = serializers.IntegerField(read_only=True)
     awaiting_confirmation = serializers.BooleanField(
-        read_only=True, help_text=_("Aperçu d'import en attente de confirmation (POST …/confirm/).")
+        read_only=True, default=False, help_text=_("Aperçu d'import en attente de confirmation (POST …/confirm/).")
     )
-    result_url = serializers.CharField(read_only=True, allow_null=True)
-    errors_url = serializers.CharField(read_only=True, allow_null=True)
+    result_url = serializers.CharField(read_only=True, allow_null=True, default=None)
+    errors_url = serializers.CharField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Job
