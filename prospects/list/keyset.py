@@ -62,18 +62,28 @@ class RowCompare(Expression):
         return f"({sides[0]}) {self.operator} ({sides[1]})", params
 
 
-def _nullable(path: str) -> bool:
-    """Does this column (a field path or an annotation) ever read NULL?"""
-    model = ProspectContact
+def _fields(path: str) -> list:
+    """The model fields a column path crosses; empty for an annotation of the list."""
+    model, fields = ProspectContact, []
     for name in path.split("__"):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
-            return False  # an annotation of the list: its counters and region rank are never NULL
-        if field.null:
-            return True
+            return []
+        fields.append(field)
         model = field.related_model or model
-    return False
+    return fields
+
+
+def _nullable(path: str) -> bool:
+    """Does this column ever read NULL? (The list's annotations, counters and region rank, never do.)"""
+    return any(field.null for field in _fields(path))
+
+
+def _value_type(path: str) -> type:
+    """What a cursor may hold for this column: text columns take str, the rest (ids, counters) int."""
+    fields = _fields(path)
+    return str if fields and fields[-1].get_internal_type() in {"CharField", "TextField", "EmailField"} else int
 
 
 def sort_columns(sort: str) -> tuple[list[str], int]:
@@ -100,10 +110,14 @@ def cursor_decode(sort: str, cursor: str) -> list:
     columns, _lead = sort_columns(sort)
     if cursor_sort != sort or not isinstance(values, list) or len(values) != len(columns):
         raise BadCursor(cursor)
-    if not isinstance(values[-1], int) or isinstance(values[-1], bool):
-        raise BadCursor(cursor)
-    if any(value is not None and not isinstance(value, str | int) for value in values):
-        raise BadCursor(cursor)
+    for column, value in zip(columns, values, strict=True):
+        # A value of the wrong type would make PostgreSQL refuse the comparison (a 500, not a 400).
+        wrong = value is not None and (isinstance(value, bool) or not isinstance(value, _value_type(column)))
+        wrong = (
+            wrong or (isinstance(value, int) and abs(value) >= 2**63) or (isinstance(value, str) and "\x00" in value)
+        )
+        if wrong or (value is None and not _nullable(column)):
+            raise BadCursor(cursor)
     return values
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from prospects.list.keyset import cursor_encode
 from prospects.models import ProspectContact
 from prospects.services import prospects_reindex
 from tests.factories import CompanyFactory, OpportunityFactory, ProspectFactory
@@ -108,7 +109,11 @@ def test_the_list_runs_a_constant_number_of_queries(api, sales_rep, paris):
 @pytest.mark.parametrize(
     "params",
     [{"sort": "inconnu"}, {"status": "inconnu"}, {"cursor": "pas-un-curseur"}, {"per_page": "0"},
-     {"per_page": "abc"}, {"assigned_to": "-1"}, {"cursor": "WyJjb21wYW55IixbMV1d"}],
+     {"per_page": "abc"}, {"assigned_to": "-1"}, {"cursor": "WyJjb21wYW55IixbMV1d"},
+     {"cursor": cursor_encode("company", [1, "a", "b", 3])}, {"cursor": cursor_encode("company", ["a", 1, "b", 3])},
+     {"cursor": cursor_encode("company", ["a", None, "b", 3])}, {"cursor": cursor_encode("notes", ["1", 3])},
+     {"cursor": cursor_encode("company", ["a", "b", "c", 2**70])},
+     {"cursor": cursor_encode("last_name", ["a", "b", 1])}],
 )  # fmt: skip
 def test_bad_parameters_get_a_400_with_the_field(api, sales_rep, contact, params):
     response = api(sales_rep).get("/api/contacts/", params)
