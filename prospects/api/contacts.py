@@ -29,7 +29,7 @@ LIST_PARAMETERS = [
     OpenApiParameter(
         name,
         OpenApiTypes.STR,
-        description=str(filter_.label or name),
+        description=filter_.label or name,  # lazy: the schema is rendered in the request's language
         many=name in ProspectFilter.MULTIPLE,
     )
     for name, filter_ in ProspectFilter.base_filters.items()

@@ -215,3 +215,14 @@ def test_the_docs_page_loads_its_scripts_from_our_own_files(client, sales_rep):
     html = response.content.decode()
     assert "<script>" not in html and "cdn" not in html.lower()
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_a_browser_session_works_and_its_writes_need_the_csrf_token(sales_rep, paris, contact):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(sales_rep)
+    assert browser.get("/api/contacts/").status_code == 200
+    response = browser.post("/api/contacts/", new_contact_data(paris), content_type="application/json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
