@@ -131,7 +131,9 @@ def form_data_for_update(form_class, data, *, partial: bool, **kwargs) -> dict:
     for name, field in unbound.fields.items():
         value = unbound[name].value()
         if isinstance(field, forms.ModelMultipleChoiceField):
-            value = [getattr(item, "pk", item) for item in (value or [])]
+            # Only the choices the page would show: the rest (another entity's) is the form's to keep.
+            pks = [getattr(item, "pk", item) for item in (value or [])]
+            value = list(field.queryset.filter(pk__in=pks).values_list("pk", flat=True)) if pks else []
         elif isinstance(field, forms.BooleanField):
             value = bool(value)
         merged[name] = "" if value is None else value

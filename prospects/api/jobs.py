@@ -188,9 +188,8 @@ class XlsxImportView(APIView):
     )  # fmt: skip
     def post(self, request):
         require_right(request.user, R7)
-        data = request.data.copy()
-        data.setdefault("existing", "skip")  # the page's default choice
-        form = ImportUploadForm(data, request.FILES)
+        # The page's default choice when left out; the file itself stays in request.FILES (never copied).
+        form = ImportUploadForm({"existing": request.data.get("existing") or "skip"}, request.FILES)
         data = form_validated(form)
         start, valid_only = _start_requested(request)
         try:

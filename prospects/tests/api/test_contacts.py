@@ -226,3 +226,10 @@ def test_a_browser_session_works_and_its_writes_need_the_csrf_token(sales_rep, p
     response = browser.post("/api/contacts/", new_contact_data(paris), content_type="application/json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_a_patch_keeps_the_entities_the_user_cannot_see(api, sales_rep, paris, lyon):
+    shared = ProspectFactory(entities=[paris, lyon], last_name="Partagé", first_name="Jean")
+    response = api(sales_rep).patch(f"/api/contacts/{shared.pk}/", {"job_title": "DAF"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert set(shared.entities.all()) == {paris, lyon}
