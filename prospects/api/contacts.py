@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from crm.api import BAD_INPUT, form_data_for_update, form_validated
 from prospects.api.serializers import ContactInput, ContactSerializer, DeleteRefusedSerializer, ErrorSerializer
 from prospects.forms import ProspectForm
-from prospects.list.filters import ProspectFilter, prospects_matching
+from prospects.list.filters import ProspectFilter, filter_is_empty, prospects_matching
 from prospects.list.keyset import MAX_PER_PAGE, BadCursor, keyset_page
 from prospects.list.paging import DEFAULT_SORT, SORTS, sort_needs_annotations
 from prospects.list.selectors import prospect_list_annotate
@@ -103,7 +103,9 @@ class ContactListView(APIView):
         if sort_needs_annotations(sort):
             prospects = prospect_list_annotate(request.user, prospects)
         try:
-            page = keyset_page(prospects, sort=sort, cursor=params.get("cursor"), per_page=per_page)
+            page = keyset_page(
+                prospects, sort=sort, cursor=params.get("cursor"), per_page=per_page, dense=not filter_is_empty(params)
+            )
         except BadCursor:
             raise ValidationError({"cursor": [_("Curseur invalide.")]}) from None
         contacts = ContactSerializer(contacts_of_ids(page.ids), many=True).data

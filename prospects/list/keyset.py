@@ -16,9 +16,10 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connections
 from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
 
-from prospects.list.paging import ANNOTATED_SORTS, SORTS, ordering_for
+from prospects.list.paging import ANNOTATED_SORTS, SORTS, WALKABLE_SORTS, _walk_ids, ordering_for
 from prospects.models import ProspectContact
 
 MAX_PER_PAGE = 500
@@ -143,28 +144,32 @@ def _after(columns: list[str], lead: int, values: list, descending: bool) -> lis
     return [compared] if descending else [compared, nulls]
 
 
-def keyset_page(prospects: QuerySet[ProspectContact], *, sort: str, cursor: str | None, per_page: int) -> KeysetPage:
-    """The ids of one page (at most two short queries) and the cursor of the next one.
+def keyset_page(
+    prospects: QuerySet[ProspectContact], *, sort: str, cursor: str | None, per_page: int, dense: bool = False
+) -> KeysetPage:
+    """The ids of one page (at most two short reads, four with the walk) and the cursor of the next one.
 
     `prospects` is the visible, filtered queryset, annotated when the sort needs it
-    (paging.ANNOTATED_SORTS).
+    (paging.ANNOTATED_SORTS). `dense`: the filter may keep many contacts (a search, a rep):
+    try reading along the sort index first, as the list page does.
     """
     columns, lead = sort_columns(sort)
     descending = sort.startswith("-")
     ordered = prospects.order_by(*ordering_for(sort))
     if sort.removeprefix("-") not in ANNOTATED_SORTS:
         ordered = ordered.select_related(None)
-    if cursor:
-        values = cursor_decode(sort, cursor)
-        blocks = [ordered.filter(block) for block in _after(columns, lead, values, descending)]
-    else:
-        blocks = [ordered]
+    filters = _after(columns, lead, cursor_decode(sort, cursor), descending) if cursor else [None]
+    walk = dense and sort.removeprefix("-") in WALKABLE_SORTS and connections[prospects.db].vendor == "postgresql"
     rows: list[tuple] = []
-    for block in blocks:
+    for block in filters:
         wanted = per_page + 1 - len(rows)
         if wanted <= 0:
             break
-        rows += list(block.values_list(*columns)[:wanted])
+        selected = (ordered.filter(block) if block is not None else ordered).values_list(*columns)
+        # A filter that keeps many contacts (a common name): the page is met soon along the sort
+        # index, which the planner cannot know (paging._page_ids); a bounded walk tries that first.
+        walked = _walk_ids(selected, ordering_for(sort), 0, wanted, wanted, after=block) if walk else None
+        rows += walked if walked is not None else list(selected[:wanted])
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     next_cursor = cursor_encode(sort, list(rows[-1])) if has_next and rows else None
