@@ -60,6 +60,10 @@ clean:
 bench-list: $(STAMP)
 	$(BIN)/python bench/bench_list.py
 
+## make bench-api: the API's contact list at 1,000,000 contacts (PostgreSQL `crm_bench`), 200 per page, next to the web list
+bench-api: $(STAMP)
+	$(BIN)/python bench/bench_api.py
+
 ## make bench-vcard: 10,000 contacts exported as .vcf and .zip and imported from .vcf, against a vobject loop
 bench-vcard: $(STAMP)
 	$(BIN)/python bench/bench_vcard.py

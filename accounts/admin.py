@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Entity, User
+from accounts.models import ApiToken, Entity, User
 
 
 @admin.register(Entity)
@@ -29,3 +29,18 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("entités"))
     def entity_names(self, user: User) -> str:
         return ", ".join(entity.name for entity in user.entities.all())
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created by their user (the key is shown to them once); an admin lists and revokes."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "user__username", "user__last_name"]
+    readonly_fields = ["user", "name", "prefix", "digest", "created_at", "last_used_at"]
+    fields = ["user", "name", "prefix", "digest", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -39,3 +39,29 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class ApiToken(models.Model):
+    """A named API key of one user: only a SHA-256 digest of its secret is stored (accounts.tokens)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("utilisateur"))
+    name = models.CharField(_("nom"), max_length=100)
+    # The public part of the key, shown in lists and used to find the row; the secret follows it.
+    prefix = models.CharField(_("préfixe"), max_length=16, unique=True)
+    digest = models.CharField(_("empreinte SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(name=""), name="api_token_name_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

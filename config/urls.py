@@ -18,6 +18,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("prospects/", include("prospects.urls")),
     path("tasks/", include("tasks.urls")),
+    path("api/", include(("config.api", "api"))),
+    path("accounts/api-tokens/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,7 +9,7 @@
 
 import re
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -17,10 +17,13 @@ from django.utils.translation import gettext as _
 from crm.uploads import UploadTooLarge, body_too_large_message, request_view_name, upload_limit
 
 MAX_PARAMETER_LENGTH = 4096
+API_PATH = "/api/"
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 def refused_response(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    if request.path.startswith(API_PATH):
+        return JsonResponse({"detail": message}, status=status)  # the API answers in JSON, like its views
     titles = {400: _("Requête refusée"), 413: _("Envoi trop volumineux")}
     context = {"title": titles.get(status, _("Requête refusée")), "message": message, "status": status}
     return render(request, "request_refused.html", context, status=status)
@@ -39,7 +42,8 @@ _OVERSIZED_INTEGER = re.compile(r"\s*[-+]?\d{19,}\s*")
 MAX_ID = 2**63 - 1
 
 
-def _hostile_value(value: str, *, max_length: int | None) -> bool:
+def hostile_value(value: str, *, max_length: int | None) -> bool:
+    """NUL, an overlong value, or an integer past 64 bits (the API's parsers apply it too: crm.api)."""
     if "\x00" in value or (max_length is not None and len(value) > max_length):
         return True
     return bool(_OVERSIZED_INTEGER.fullmatch(value)) and abs(int(value)) > MAX_ID
@@ -50,7 +54,7 @@ def _hostile_parameter(params: QueryDict, *, max_length: int | None = MAX_PARAME
     for key, values in params.lists():
         if "\x00" in key or len(key) > MAX_PARAMETER_LENGTH:
             return True
-        if any(_hostile_value(value, max_length=max_length) for value in values):
+        if any(hostile_value(value, max_length=max_length) for value in values):
             return True
     return False
 

@@ -220,7 +220,11 @@ def _attach_page(request: HttpRequest, task: Task, form: AttachmentForm, errors:
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """T2: only for users who see the contact; always a download, never rendered inline."""
-    attachment = get_attachment_for(request.user, pk)
+    return attachment_response(get_attachment_for(request.user, pk))
+
+
+def attachment_response(attachment) -> FileResponse:
+    """The download of a visible attachment (also served by the API): never rendered by the browser."""
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

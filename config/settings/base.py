@@ -1,5 +1,6 @@
 """Settings shared by every environment; the environment chooses database and broker."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +31,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "crm",
     "prospects",
@@ -237,6 +241,10 @@ UPLOAD_LIMITS = {
     "prospects:vcard_import": (10 * _MIB, 50 * _MIB),
     "prospects:vcard_quick_add": (10 * _MIB, 50 * _MIB),
     "tasks:attach": (TASK_ATTACHMENT_MAX_SIZE, TASK_ATTACHMENT_MAX_SIZE * TASK_ATTACHMENT_MAX_FILES),
+    # The API's uploads (prospects.api, tasks.api): the same ceilings as their pages.
+    "api:import-xlsx": (20 * _MIB, 20 * _MIB),
+    "api:import-vcard": (10 * _MIB, 50 * _MIB),
+    "api:task-attachments": (TASK_ATTACHMENT_MAX_SIZE, TASK_ATTACHMENT_MAX_SIZE * TASK_ATTACHMENT_MAX_FILES),
     "admin:tasks_taskattachment_add": (TASK_ATTACHMENT_MAX_SIZE, TASK_ATTACHMENT_MAX_SIZE),
     "admin:tasks_taskattachment_change": (TASK_ATTACHMENT_MAX_SIZE, TASK_ATTACHMENT_MAX_SIZE),
 }
@@ -298,4 +306,48 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
+
+# The REST API (/api/, issue 18): token or session authentication, JSON only, one rate
+# limit per token (API_RATE_LIMIT, e.g. "600/minute"), errors in JSON (crm.api).
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/minute")
+if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured("API_RATE_LIMIT: expected <number>/<second|minute|hour|day>, e.g. 600/minute.")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.authentication.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": API_RATE_LIMIT},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["crm.api.SafeJSONParser", "crm.api.LimitedMultiPartParser"],
+    "EXCEPTION_HANDLER": "crm.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM API",
+    "DESCRIPTION": _(
+        "API REST du CRM : contacts prospects, sociétés, notes, tâches, opportunités, abonnements et "
+        "traitements d'import/export. Mêmes droits et même visibilité que les pages web."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Fields named alike on several models ("status", "type"): one schema enum per choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "ContactStatusEnum": "prospects.models.ContactStatus",
+        "JobStatusEnum": "prospects.models.JobStatus",
+        "CompanyStatusEnum": "crm.choices.CompanyStatus",
+        "CompanyTypeEnum": "crm.choices.CompanyType",
+        "TaskStatusEnum": "tasks.models.TaskStatus",
+        "TaskTypeEnum": "tasks.models.TaskType",
+    },
 }

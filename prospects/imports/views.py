@@ -13,17 +13,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prospects.imports.files import error_file_for, template_write
-from prospects.imports.run import xlsx_import
 from prospects.imports.states import (
     Confirmation,
     import_job_for,
     is_awaiting_confirmation,
     preview_confirm,
     preview_expired_message,
-    preview_save,
 )
 from prospects.imports.undo import import_undo_request, import_undo_right
-from prospects.imports.xlsx import MAX_UPLOAD_BYTES, ImportRejected, limits_text, stored_copy, xlsx_check
+from prospects.imports.uploads import xlsx_upload_preview
+from prospects.imports.xlsx import MAX_UPLOAD_BYTES, ImportRejected, limits_text, stored_copy
 from prospects.jobs.options import ImportCounts, ImportOptions
 from prospects.models import IMPORT_KINDS, JobKind
 from prospects.rights import R7, require_right
@@ -83,32 +82,16 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     require_right(request.user, R7)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        update_existing = form.cleaned_data["existing"] == "update"
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-            for block in upload.chunks():
-                tmp.write(block)
-            tmp.flush()
-            try:
-                xlsx_check(tmp.name)
-                result, total = xlsx_import(
-                    path=tmp.name, user=request.user, update_existing=update_existing, valid_only=True, dry_run=True
-                )
-            except ImportRejected as rejected:
-                form.add_error("file", rejected.message)
-            else:
-                upload.seek(0)
-                job = preview_save(
-                    kind=JobKind.IMPORT_XLSX,
-                    by=request.user,
-                    options=ImportOptions(update_existing=update_existing, rows=total),
-                    source_name=upload.name or "import.xlsx",
-                    file_name=upload.name or "import.xlsx",
-                    content=upload,
-                    counts=result.counts,
-                    errors=result.errors,
-                )
-                return redirect("prospects:import_preview", pk=job.pk)
+        try:
+            job = xlsx_upload_preview(
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                update_existing=form.cleaned_data["existing"] == "update",
+            )
+        except ImportRejected as rejected:
+            form.add_error("file", rejected.message)
+        else:
+            return redirect("prospects:import_preview", pk=job.pk)
     return render(request, "prospects/import/upload.html", {"form": form, "limits": limits_text()})
 
 
@@ -151,7 +134,11 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_error_file(request: HttpRequest, pk: int) -> FileResponse:
     """The uploaded rows with the bad cells highlighted and an error column (B2)."""
-    job = import_job_for(request.user, pk, kind=JobKind.IMPORT_XLSX)
+    return import_error_response(import_job_for(request.user, pk, kind=JobKind.IMPORT_XLSX))
+
+
+def import_error_response(job) -> FileResponse:
+    """The error file of a visible Excel import job (also served by the API); 404 when it has none."""
     if not job.errors or not job.source_file:
         raise Http404
     try:

@@ -70,7 +70,11 @@ def job_progress_partial(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
-    job = get_job_for(request.user, pk)
+    return job_result_response(get_job_for(request.user, pk))
+
+
+def job_result_response(job) -> FileResponse:
+    """The result file of a visible job (also served by the API); 404 while it has none."""
     if not job.result_file:
         raise Http404
     response = FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or "export")

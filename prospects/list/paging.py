@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection, connections
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.db.models.sql.datastructures import BaseTable
 
@@ -171,8 +171,13 @@ def _table_rows(prospects: QuerySet[ProspectContact]) -> int | None:
     return max(int(row[0]), 0) if row else 0
 
 
-def _walk_ids(ordered: QuerySet, ordering: list[OrderBy], start: int, stop: int, needed: int) -> list[int] | None:
-    """The ids of [start:stop] read along the sort index; None if WALK_LIMIT rows held fewer than `needed`."""
+def _walk_ids(
+    ordered: QuerySet, ordering: list[OrderBy], start: int, stop: int, needed: int, after: Q | None = None
+) -> list | None:
+    """The rows of [start:stop] read along the sort index; None if WALK_LIMIT rows held fewer than `needed`.
+
+    `after` starts the walk past a keyset cursor (prospects.list.keyset): a filter on the table's own columns.
+    """
     page = ordered.order_by(*ordering)[start:stop]
     query = page.query
     # The bounded stream carries only the columns the page query reads (sort keys, filters, the
@@ -181,7 +186,8 @@ def _walk_ids(ordered: QuerySet, ordering: list[OrderBy], start: int, stop: int,
     table = connections[ordered.db].ops.quote_name(ProspectContact._meta.db_table)
     used = set(re.findall(re.escape(table) + r'\."(\w+)"', page_sql))
     columns = [field.attname for field in ProspectContact._meta.concrete_fields if field.column in used]
-    first_rows = ProspectContact._base_manager.order_by(*ordering).values(*columns)[:WALK_LIMIT]
+    stream = ProspectContact._base_manager.filter(after) if after is not None else ProspectContact._base_manager
+    first_rows = stream.order_by(*ordering).values(*columns)[:WALK_LIMIT]
     sql, params = first_rows.query.get_compiler(using=ordered.db).as_sql()
     alias = query.get_initial_alias()
     query.alias_map[alias] = _SortIndexWalk(query.alias_map[alias], sql, params)

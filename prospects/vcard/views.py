@@ -20,6 +20,7 @@ from prospects.imports.states import (
     preview_confirm,
     preview_expired_message,
 )
+from prospects.imports.uploads import VCardUploadRejected, vcard_upload_preview
 from prospects.jobs.options import ImportCounts, VCardImportOptions
 from prospects.jobs.runner import job_create
 from prospects.list.selection import Selection
@@ -37,12 +38,7 @@ from prospects.vcard.forms import VCardExportForm, VCardStartForm, VCardUploadFo
 from prospects.vcard.imports import (
     VIA_RIGHTS,
     upload_limits_text,
-    uploads_check,
-    uploads_pack,
-    uploads_parse,
 )
-from prospects.vcard.previews import vcard_preview_queue, vcard_preview_save, vcard_upload_is_large
-from prospects.vcard.reader import VCardRejected
 from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS, archive_stem, fields_of, safe_file_stem, serialize
 
 VCARD_TYPE = "text/vcard; charset=utf-8"
@@ -125,31 +121,19 @@ def _upload_and_preview(request: HttpRequest, *, via: str) -> tuple[HttpResponse
     form = VCardUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return None, form
-    files = form.cleaned_data["files"]
     try:
-        uploads_check([(upload.name or "", upload.size) for upload in files])
-    except VCardRejected as rejected:
-        form.add_error("files", rejected.message)
+        job = vcard_upload_preview(
+            user=request.user,
+            files=form.cleaned_data["files"],
+            update_existing=form.cleaned_data["existing"] == "update",
+            via=via,
+        )
+    except VCardUploadRejected as rejected:
+        for message in rejected.messages:
+            form.add_error("files", message)
         return None, form
-    uploads = [(upload.name or "contacts.vcf", upload.read()) for upload in files]
-    update_existing = form.cleaned_data["existing"] == "update"
-    if vcard_upload_is_large(uploads):
-        # Too many cards to read within the request: read in a job, its page shows the progress.
-        job = vcard_preview_queue(user=request.user, uploads=uploads, via=via, update_existing=update_existing)
+    if job.kind == JobKind.VCF_PREVIEW:
         return redirect("prospects:job_detail", pk=job.pk), form
-    parsed = uploads_parse(uploads)
-    if not parsed.files:
-        for error in parsed.rejected:
-            form.add_error("files", error["message"])
-        return None, form
-    job = vcard_preview_save(
-        user=request.user,
-        uploads=uploads,
-        parsed=parsed,
-        via=via,
-        update_existing=update_existing,
-        content=uploads_pack(uploads),
-    )
     return redirect("prospects:vcard_preview", pk=job.pk), form
 
 
