@@ -1,0 +1,60 @@
+"""The data sheet of an upload read by calamine in a child process under a memory ceiling.
+
+    python sheet_reader.py PATH SHEET MEMORY_BYTES   (run by `prospects.imports.xlsx`)
+
+The streaming check of `prospects.imports.sheetscan` refuses the known tricks before this
+runs; the ceiling is for the unknown ones. calamine aborts the whole process when an
+allocation fails (a Rust abort, not a MemoryError): here that kills this child only, and the
+parent reports a clean error for the one upload.
+
+This file is a standalone script: only the standard library and python_calamine, no Django,
+so it starts in a few tens of milliseconds. It writes pickled messages to stdout:
+("missing", sheet names) | ("meta", start, height, merged ranges) then ("rows", [cells, ...])
+batches, then ("done",); ("damaged",) when calamine cannot read the file.
+"""
+
+import pickle
+import resource
+import sys
+
+BATCH_ROWS = 2000
+
+
+def main(path: str, sheet_name: str, memory_bytes: int) -> int:
+    if memory_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    out = sys.stdout.buffer
+
+    def send(message) -> None:
+        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+
+    try:
+        from python_calamine import CalamineWorkbook
+
+        workbook = CalamineWorkbook.from_path(path)
+        if sheet_name not in workbook.sheet_names:
+            send(("missing", list(workbook.sheet_names)))
+            return 0
+        sheet = workbook.get_sheet_by_name(sheet_name)
+        send(("meta", sheet.start, sheet.height, list(sheet.merged_cell_ranges or [])))
+        batch = []
+        for cells in sheet.iter_rows():
+            batch.append(cells)
+            if len(batch) >= BATCH_ROWS:
+                send(("rows", batch))
+                batch = []
+        if batch:
+            send(("rows", batch))
+        send(("done",))
+    except MemoryError:
+        return 3  # the parent reports the ceiling
+    except BrokenPipeError:
+        return 0  # the parent stopped reading (an error in an earlier row)
+    except Exception:  # calamine raises several unrelated types
+        send(("damaged",))
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
