@@ -179,9 +179,7 @@ def sheet_part_check(archive: zipfile.ZipFile, member: str, *, max_row: int, she
                 tail = data
                 continue
             window, tail = data[:end], data[end:]
-            bad_cell, bad_row, long_cell, long_row, merge = _patterns(
-                max_row, bool(_PREFIXED.search(window))
-            )
+            bad_cell, bad_row, long_cell, long_row, merge = _patterns(max_row, bool(_PREFIXED.search(window)))
             if bad_cell.search(window) or bad_row.search(window):
                 raise _refused_cell(sheet, max_row)
             for pattern in (long_cell, long_row):
