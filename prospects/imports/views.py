@@ -23,7 +23,7 @@ from prospects.imports.states import (
     preview_save,
 )
 from prospects.imports.undo import import_can_undo, import_undo, import_undo_right
-from prospects.imports.xlsx import MAX_UPLOAD_BYTES, ImportRejected, limits_text, stored_copy, xlsx_check
+from prospects.imports.xlsx import MAX_UPLOAD_BYTES, ImportRejected, limits_text, stored_copy
 from prospects.jobs.options import ImportCounts, ImportOptions
 from prospects.models import IMPORT_KINDS, JobKind
 from prospects.rights import R7, require_right
@@ -89,8 +89,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             for block in upload.chunks():
                 tmp.write(block)
             tmp.flush()
-            try:
-                xlsx_check(tmp.name)
+            try:  # xlsx_import checks the file (sizes, XML, cell references) before reading it
                 result, total = xlsx_import(
                     path=tmp.name, user=request.user, update_existing=update_existing, valid_only=True, dry_run=True
                 )
