@@ -9,6 +9,7 @@ reader runs:
   included) or past the row limit, and a row (`<row r="...">`) past the row limit;
 - a cell or row without its reference, or with a reference that is not plain `A1` form
   (a reader places those by position: they could reach any column or row);
+- a part that is not UTF-8 (a NUL byte: UTF-16 would hide the tags from the byte patterns);
 - a merged range beyond the limits, or merged ranges covering too many cells in all (the
   reader lists each merged cell).
 
@@ -165,6 +166,12 @@ def sheet_part_check(archive: zipfile.ZipFile, member: str, *, max_row: int, she
     with archive.open(member) as handle:
         while True:
             chunk = handle.read(SCAN_CHUNK_BYTES)
+            if b"\x00" in chunk:
+                # UTF-16 (or 32): the tags would not be seen by the byte patterns below.
+                raise SheetRefused(
+                    _("La feuille « %(sheet)s » n'est pas enregistrée en UTF-8 : enregistrez le fichier avec Excel.")
+                    % {"sheet": sheet}
+                )
             data = tail + chunk
             if not data:
                 return

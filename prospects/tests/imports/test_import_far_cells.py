@@ -74,6 +74,19 @@ HOSTILE = {
 }
 
 
+def test_a_sheet_in_utf16_is_refused_before_calamine(tmp_path, no_reader):
+    plain = write_xlsx(tmp_path / "plain.xlsx", [contact_row()])
+    utf16 = _rewrite(
+        plain,
+        tmp_path / "utf16.xlsx",
+        lambda data: HOSTILE["last-cell"](data).decode().replace("utf-8", "utf-16").encode("utf-16"),
+    )
+
+    with pytest.raises(ImportRejected, match="UTF-8"):
+        XlsxSource(utf16)
+    assert not no_reader
+
+
 @pytest.fixture
 def no_reader(monkeypatch):
     """Fail the test if the child reader (the only caller of calamine) is started."""
