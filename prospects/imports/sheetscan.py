@@ -64,6 +64,7 @@ _PREFIXED = re.compile(rb":(?:c|row|mergeCell)[\s/>]")
 
 @functools.lru_cache(maxsize=8)
 def _patterns(max_row: int, prefixed: bool) -> tuple[re.Pattern, ...]:
+    """The robust patterns: any attribute order, either quote, namespace prefixes if asked."""
     digits = len(str(max_row))
     good = {"c": rf"[A-{_LAST_LETTER}][1-9]\d{{0,{digits - 1}}}", "row": rf"[1-9]\d{{0,{digits - 1}}}"}
     patterns = []
@@ -78,6 +79,37 @@ def _patterns(max_row: int, prefixed: bool) -> tuple[re.Pattern, ...]:
     other_than_ref = _OTHER_ATTR.replace("(?!r", "(?!ref")
     patterns.append(rf"{_tag('mergeCell', prefixed)}(?:{other_than_ref})*\s+ref\s*=\s*[\"']([^\"']*)[\"']")
     return tuple(re.compile(pattern.encode()) for pattern in patterns)
+
+
+@functools.lru_cache(maxsize=8)
+def _usual_patterns(max_row: int) -> tuple[re.Pattern, ...]:
+    """The shape every common writer (Excel, LibreOffice, openpyxl) uses: r first, in double
+    quotes. Three times faster; a window with any other shape goes to `_patterns`."""
+    digits = len(str(max_row))
+    others = r'(?:\s+(?!r\s*=)[\w.:-]+="[^"<]*")*\s*/?>'
+    unusual_cell = rf'<c(?! r="[A-{_LAST_LETTER}][1-9]\d{{0,{digits - 1}}}"{others})[\s/>]'
+    unusual_row = rf'<row(?! r="[1-9]\d{{0,{digits - 1}}}"{others})[\s/>]'
+    long_cell = rf'<c r="[A-{_LAST_LETTER}](\d{{{digits}}})"'
+    long_row = rf'<row r="(\d{{{digits}}})"'
+    return tuple(re.compile(pattern.encode()) for pattern in (unusual_cell, unusual_row, long_cell, long_row))
+
+
+def _window_check(window: bytes, max_row: int, sheet: str) -> list[bytes]:
+    """Refuse a far reference in a window of whole tags; returns its merged ranges."""
+    unusual_cell, unusual_row, long_cell, long_row = _usual_patterns(max_row)
+    prefixed = bool(_PREFIXED.search(window))
+    bad_cell, bad_row, *robust_long, merge = _patterns(max_row, prefixed)
+    if prefixed or unusual_cell.search(window) or unusual_row.search(window):
+        if bad_cell.search(window) or bad_row.search(window):
+            raise _refused_cell(sheet, max_row)
+        longs = robust_long
+    else:
+        longs = (long_cell, long_row)
+    for pattern in longs:
+        for number in pattern.findall(window):
+            if int(number) > max_row:
+                raise _refused_cell(sheet, max_row)
+    return merge.findall(window)
 
 
 _CELL = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})\Z")
@@ -186,14 +218,7 @@ def sheet_part_check(archive: zipfile.ZipFile, member: str, *, max_row: int, she
                 tail = data
                 continue
             window, tail = data[:end], data[end:]
-            bad_cell, bad_row, long_cell, long_row, merge = _patterns(max_row, bool(_PREFIXED.search(window)))
-            if bad_cell.search(window) or bad_row.search(window):
-                raise _refused_cell(sheet, max_row)
-            for pattern in (long_cell, long_row):
-                for number in pattern.findall(window):
-                    if int(number) > max_row:
-                        raise _refused_cell(sheet, max_row)
-            for reference in merge.findall(window):
+            for reference in _window_check(window, max_row, sheet):
                 area = _range_area(reference.decode("ascii", "replace"), max_row)
                 if area is None:
                     raise _refused_cell(sheet, max_row)

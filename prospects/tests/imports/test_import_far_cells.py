@@ -61,6 +61,8 @@ HOSTILE = {
     "empty-styled-far-cell": _add_rows(b'<row r="3"><c r="XFD3" s="0"/></row>'),
     "reference-after-other-attributes": _add_rows(b'<row r="3"><c t="inlineStr" r="XFD3"><is><t>x</t></is></c></row>'),
     "fake-reference-in-another-value": _add_rows(b'<row r="3"><c s=\' r="A3"\' r="XFD3"' + INLINE + b"</row>"),
+    "duplicate-reference": _add_rows(b'<row r="3"><c r="A3" r="XFD3"' + INLINE + b"</row>"),
+    "duplicate-row-reference": _add_rows(b'<row r="3" r="1048576"><c r="A3"' + INLINE + b"</row>"),
     "single-quotes": _add_rows(b"<row r='3'><c r='XFD3'" + INLINE + b"</row>"),
     "namespace-prefix": lambda data: data.replace(b"<worksheet ", b'<worksheet xmlns:x="urn:x" ').replace(
         b"</sheetData>", b'<x:row r="3"><x:c r="XFD3"' + INLINE.replace(b"</c>", b"</x:c>") + b"</x:row></sheetData>"
@@ -155,6 +157,21 @@ def test_a_row_limit_cell_and_the_error_column_are_accepted(tmp_path, importer):
     result, total = xlsx_import(path=plain, user=importer, update_existing=False, valid_only=False, dry_run=True)
 
     assert total == 1 and result.counts["created"] == 1
+
+
+def test_other_attribute_orders_and_quotes_within_the_limits_are_accepted(tmp_path, importer):
+    plain = write_xlsx(tmp_path / "plain.xlsx", [contact_row(last_name="A")])
+    unusual = _rewrite(
+        plain,
+        tmp_path / "unusual.xlsx",
+        _add_rows(
+            b"<row spans='1:3' r='3'><c t=\"inlineStr\" r='B3'><is><t>B</t></is></c><c\n  r=\"C3\"" + INLINE + b"</row>"
+        ),
+    )
+
+    result, total = xlsx_import(path=unusual, user=importer, update_existing=False, valid_only=False, dry_run=True)
+
+    assert total == 2 and result.counts["created"] == 2
 
 
 def test_a_far_cell_in_a_sheet_the_reader_never_loads_is_harmless(tmp_path, importer):
