@@ -4,6 +4,8 @@ the calamine reader of the template's data sheet, cell text and the header check
 `XlsxSource(path).rows()` yields the `SourceRow`s the checks of `prospects.imports.checks` take.
 """
 
+import contextlib
+import fcntl
 import pickle
 import re
 import subprocess
@@ -238,6 +240,7 @@ class XlsxSource:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
+        _pipe_widen(self._child.stdout)
         try:
             self._start()
         except BaseException:
@@ -333,6 +336,14 @@ class XlsxSource:
 
 
 _READER_SCRIPT = Path(__file__).with_name("sheet_reader.py")
+PIPE_BYTES = 1024 * 1024
+
+
+def _pipe_widen(stream) -> None:
+    """A 1 MB pipe instead of 64 KB: 16 times fewer hand-overs between the child and this
+    process, each of which waits for a time slice on a busy machine."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or past /proc/sys/fs/pipe-max-size
+        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def reader_memory_bytes() -> int:
