@@ -286,7 +286,8 @@ class XlsxSource:
         while True:
             message = self._receive()
             if message[0] == "rows":
-                yield from message[1]
+                for cells in message[1]:
+                    yield cells.split(_SEPARATOR) if cells.__class__ is str else cells
             elif message[0] == "done":
                 return
             else:
@@ -337,6 +338,7 @@ class XlsxSource:
 
 _READER_SCRIPT = Path(__file__).with_name("sheet_reader.py")
 PIPE_BYTES = 1024 * 1024
+_SEPARATOR = "\x1f"  # sheet_reader.SEPARATOR (that script is not imported here)
 
 
 def _pipe_widen(stream) -> None:
