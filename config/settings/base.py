@@ -214,6 +214,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 # Task attachments (T2), published limits: size of one file, files per upload, and the
 # extension allow-list. Markup the browser could render (HTML, SVG, XML, scripts) is never
 # accepted, whatever the environment says.
+# The address-space ceiling of the child process that parses an uploaded .xlsx
+# (prospects/imports/sheet_reader.py): a 100,000-row template needs about 220 MB; the
+# rest is margin. A file that needs more fails its own import, not the web or worker process.
+UPLOAD_READER_MEMORY_BYTES = env_int("UPLOAD_READER_MEMORY_BYTES", 512 * 1024 * 1024)
 TASK_ATTACHMENT_MAX_SIZE = env_int("TASK_ATTACHMENT_MAX_SIZE", 10 * 1024 * 1024)
 TASK_ATTACHMENT_MAX_FILES = env_int("TASK_ATTACHMENT_MAX_FILES", 10)
 _ATTACHMENT_EXTENSIONS = "pdf doc docx odt rtf txt csv xls xlsx ods ppt pptx odp png jpg jpeg gif webp msg eml zip"

@@ -77,8 +77,7 @@ class ImportContext:
         self.default_entity_ids = sorted(entity_ids_of(user))
         self.sectors = {fold(name): pk for pk, name in Sector.objects.values_list("pk", "name")}
         self.companies: dict[str, tuple[int, str]] = {}
-        for pk, name in companies_visible_to(user).select_related(None).order_by("-pk").values_list("pk", "name"):
-            self.companies[fold(name)] = (pk, name)  # same name twice: the oldest wins
+        self.companies_load()
         self.choices = {column.key: choice_lookup(column) for column in COLUMNS if column.kind == CHOICE}
         self.new_companies: dict[str, dict] = {}  # folded name → {"name", "type", "entity_ids"}
         self.seen_emails: dict[str, int | str] = {}
@@ -88,6 +87,14 @@ class ImportContext:
         self.job_id: int | None = None  # set by import_run when a job records the run
         self.companies_loaded: set[int] = set()
         self.company_contacts: dict[tuple, int] = {}  # (last name, first name, company id) → contact
+
+    def companies_load(self) -> None:
+        """The companies the uploader sees, by folded name (again after the import lock, which
+        may have waited for another import that created some)."""
+        self.companies = {}
+        companies = companies_visible_to(self.user).select_related(None).order_by("-pk")
+        for pk, name in companies.values_list("pk", "name"):
+            self.companies[fold(name)] = (pk, name)  # same name twice: the oldest wins
 
 
 # A strict subset of what Django's EmailValidator accepts, ten times faster.

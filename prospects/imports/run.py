@@ -13,7 +13,7 @@ import gc
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import User
 from prospects.imports.checks import ImportContext, rows_validate
@@ -35,8 +35,37 @@ from prospects.jobs.options import ImportRecord
 from prospects.models import Job
 from prospects.services import prospects_data_changed
 
+# Advisory lock keys (PostgreSQL): one per entity, and one for "every entity".
+LOCK_ENTITY = 0x43524D45
+LOCK_ALL = 0x43524D41
+MAX_ENTITY_LOCKS = 32
+
 # A second progress display for the same run (the command's terminal bar), beside the job's.
 progress_listener: ContextVar = ContextVar("import_progress_listener", default=None)
+
+
+def imports_lock(context: ImportContext) -> None:
+    """Serialise the imports that could match or create the same contacts (G4), until commit.
+
+    Matching then creating is only safe if no other import writes the same contacts in
+    between: two runs of one file at the same time would both find nothing and both create.
+    A row matches contacts the uploader sees, and is written into entities the uploader
+    sees, so each writing run takes a transaction-level advisory lock on each entity it sees
+    (in id order, so two runs never deadlock): a run that shares an entity waits for the other
+    to commit, then matches its rows. A user who sees many entities takes one lock on all of
+    them instead; everyone else holds that one shared, so the two kinds still exclude each
+    other. SQLite allows one writer at a time anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    entity_ids = sorted(set(context.entities.values()))
+    with connection.cursor() as cursor:
+        if len(entity_ids) > MAX_ENTITY_LOCKS:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [LOCK_ALL])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [LOCK_ALL])
+        for entity_id in entity_ids:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_ENTITY, entity_id])
 
 
 @transaction.atomic
@@ -54,6 +83,9 @@ def import_run(
     All-or-nothing unless `valid_only`: with any bad row nothing is written and
     ImportHasErrors carries the report. Dry runs return the counts of what would happen.
     """
+    if not dry_run:
+        imports_lock(context)  # held until commit: a concurrent run of the same rows waits here
+        context.companies_load()
     counts = {CREATE: 0, UPDATE: 0, SKIP: 0, ERROR: 0}
     errors: list[dict] = []
     context.job_id = job.pk if job is not None and not dry_run else None

@@ -8,7 +8,6 @@ import tempfile
 from accounts.models import User
 from prospects.imports.run import xlsx_import
 from prospects.imports.states import preview_save
-from prospects.imports.xlsx import xlsx_check
 from prospects.jobs.options import ImportOptions
 from prospects.models import Job, JobKind
 from prospects.vcard.imports import uploads_check, uploads_pack, uploads_parse
@@ -17,12 +16,13 @@ from prospects.vcard.reader import VCardRejected
 
 
 def xlsx_upload_preview(*, user: User, upload, update_existing: bool) -> Job:
-    """An uploaded template checked and dry-run (ImportRejected when unreadable), kept as a preview."""
+    """An uploaded template checked and dry-run (ImportRejected when unreadable), kept as a preview.
+
+    XlsxSource checks the file (sizes, XML, cell references) before anything reads it."""
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
         for block in upload.chunks():
             tmp.write(block)
         tmp.flush()
-        xlsx_check(tmp.name)
         result, total = xlsx_import(
             path=tmp.name, user=user, update_existing=update_existing, valid_only=True, dry_run=True
         )
