@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.selectors import entities_of
 from crm.choices import CompanyType
 from crm.selectors import companies_for_picker, diffusion_lists_visible_to
 from prospects.jobs.options import ListExportOptions
@@ -71,6 +72,7 @@ def _list_context(request: HttpRequest) -> dict:
     return {
         "filter": filterset,
         "page": result.page,
+        "row_menu": rows.menu_template(),
         "sort": result.sort,
         "per_page": per_page,
         "page_sizes": PAGE_SIZES,
@@ -82,13 +84,16 @@ def _list_context(request: HttpRequest) -> dict:
     }
 
 
-def _filter_blocks(filterset, data) -> list[dict]:
+def _filter_blocks(filterset, data, user) -> list[dict]:
     """The multiple-choice filters with their options, evaluated here rather than in the template."""
     blocks = []
     for name in ProspectFilter.MULTIPLE:
         field = filterset.form.fields[name]
         chosen = set(data.getlist(name))
-        if hasattr(field, "queryset"):
+        if name == "entity" and not user.is_superuser:
+            # A user sees their own entities: read with their ids, once per request.
+            options = [(str(pk), label, str(pk) in chosen) for pk, label in entities_of(user)]
+        elif hasattr(field, "queryset"):
             options = [(str(obj.pk), str(obj), str(obj.pk) in chosen) for obj in field.queryset]
             if name == "skill":
                 options = [
@@ -105,6 +110,15 @@ def _filter_blocks(filterset, data) -> list[dict]:
             }
         )
     return blocks
+
+
+def _assign_form(user, filter_blocks: list[dict]) -> MassAssignForm:
+    """The mass assignment's form, offering the reps the "Affectation" filter just read (one query less)."""
+    form = MassAssignForm(user=user)
+    field = form.fields["assigned_to"]
+    reps = next(block["options"] for block in filter_blocks if block["name"] == "assigned_to")
+    field.choices = [("", field.empty_label), *((value, label) for value, label, _checked in reps)]
+    return form
 
 
 # (sort key, title) of each column (L1), in the guide's order.
@@ -161,11 +175,11 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
         response = render(request, "prospects/_results.html", context)
     else:
         user = request.user
-        context["assign_form"] = MassAssignForm(user=user) if context["mass"].edit else None
+        context["filter_blocks"] = _filter_blocks(context["filter"], request.GET, user)
+        context["assign_form"] = _assign_form(user, context["filter_blocks"]) if context["mass"].edit else None
         context["lists"] = (
             list(diffusion_lists_visible_to(user).order_by("name")) if context["mass"].subscriptions else []
         )
-        context["filter_blocks"] = _filter_blocks(context["filter"], request.GET)
         context["page_actions"] = _page_actions(user)
         context["company_types"] = COMPANY_TYPE_CHOICES
         context["company_type"] = request.GET.get("company_type", "")
