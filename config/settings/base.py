@@ -259,7 +259,13 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Two queues, so that a long import or export never delays the short tasks (sweeps, expiries)
+# and web-triggered work can be given its own workers: the default queue for short tasks,
+# CELERY_JOBS_QUEUE for prospects.tasks.run_job (imports, exports, mass jobs). Run one worker
+# per queue (`make worker` and `make worker-jobs`, README "Architecture et montée en charge").
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "crm")
+CELERY_JOBS_QUEUE = env_str("CELERY_JOBS_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-jobs")
+CELERY_TASK_ROUTES = {"prospects.tasks.run_job": {"queue": CELERY_JOBS_QUEUE}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {
