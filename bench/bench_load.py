@@ -239,7 +239,7 @@ def clean_up(import_id: int | None, export_id: int | None) -> None:
 
 
 def print_table(phases: dict[str, dict]) -> int:
-    names = [name for name in next(iter(phases.values())) if name != "Aggregated"] + ["Aggregated"]
+    names = sorted({name for stats in phases.values() for name in stats} - {"Aggregated"}) + ["Aggregated"]
     header = f"{'page':14} " + " ".join(f"{phase:>41}" for phase in phases)
     sub = f"{'':14} " + " ".join(
         f"{'req':>6} {'req/s':>6} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>6}" for _ in phases
