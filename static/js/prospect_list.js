@@ -89,7 +89,7 @@
       if (!(mask & (1 << position))) { item.remove(); return; }
       var control = $("[data-action]", item);
       var id = control.dataset.action === "company" ? link.dataset.c : row.dataset.id;
-      var target = control.tagName === "A" ? control : control.form;
+      var target = control.tagName === "A" ? control : control.closest("form");
       var attribute = control.tagName === "A" ? "href" : "action";
       target.setAttribute(attribute, target.getAttribute(attribute).replace(PK, id));
       if (control.dataset.confirm) { control.dataset.confirm = control.dataset.confirm.replace("%(contact)s", contact); }
