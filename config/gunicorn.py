@@ -31,7 +31,9 @@ workers = _env_int("GUNICORN_WORKERS", 2 * _cores())
 threads = _env_int("GUNICORN_THREADS", 4)
 timeout = _env_int("GUNICORN_TIMEOUT", 60)  # an upload page is the slowest request (size-capped)
 graceful_timeout = 30
-keepalive = 5
+# Longer than a client's pause between two requests: a connection closed by the server just as
+# the client reuses it is a reset the client sees as an error (behind a proxy, match its upstream keep-alive).
+keepalive = _env_int("GUNICORN_KEEPALIVE", 30)
 # Recycle workers now and then (a slow leak never grows without bound), not all at once.
 max_requests = 5000
 max_requests_jitter = 500
