@@ -120,7 +120,7 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def prospect_actions(request: HttpRequest, pk: int) -> HttpResponse:
-    """The list row's ⋮ without JavaScript: the actions the user may perform, as the card's menu lists them."""
+    """The list row's ⋮ when scripts are off: the actions the user may perform, as the card's menu lists them."""
     user = request.user
     prospect = get_prospect_for(user, pk)
     allowed = contact_actions(user, prospect)
