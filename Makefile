@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CONTACTS ?= 200
 
-.PHONY: run test lint format check-migrations venv migrate demo worker beat clean
+.PHONY: run test lint format check-migrations venv migrate demo worker worker-jobs beat clean bench-load
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required"; exit 1; }
@@ -47,14 +47,25 @@ check-migrations: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 ## Production-style processes (need DATABASE_URL and CELERY_BROKER_URL)
+## Two queues (config/settings/base.py): the default one ($(CELERY_QUEUE)) for short tasks, and
+## $(CELERY_QUEUE)-jobs for imports and exports. `make worker` serves both; on more machines run
+## `make worker-jobs` where the long jobs should go, and `make worker QUEUES=$(CELERY_QUEUE)` elsewhere.
+CELERY_QUEUE ?= crm
+QUEUES ?= $(CELERY_QUEUE),$(CELERY_QUEUE)-jobs
+web: $(STAMP)
+	$(BIN)/gunicorn -c config/gunicorn.py config.wsgi
+
 worker: $(STAMP)
-	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2
+	CELERY_QUEUE=$(CELERY_QUEUE) $(BIN)/celery -A config worker -Q $(QUEUES) --loglevel=INFO --concurrency=2
+
+worker-jobs: $(STAMP)
+	CELERY_QUEUE=$(CELERY_QUEUE) $(BIN)/celery -A config worker -Q $(CELERY_QUEUE)-jobs -n jobs@%h --loglevel=INFO --concurrency=2
 
 beat: $(STAMP)
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles test-artifacts .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) db.sqlite3 db.sqlite3-* media staticfiles test-artifacts .pytest_cache
 
 ## make bench-list: seed 1,000,000 contacts into PostgreSQL `crm_bench` (once) and time the list page
 bench-list: $(STAMP)
@@ -73,3 +84,16 @@ bench-vcard: $(STAMP)
 bench-import: $(STAMP)
 	$(BIN)/pip install --quiet django-import-export==4.4.3
 	$(BIN)/python bench/bench_import.py $(BENCH_ARGS)
+
+## make bench-load: 50 locust users on the production stack (gunicorn, 2 Celery workers, PostgreSQL
+## `crm_bench`, Redis) for 2 minutes alone, then 2 minutes while a 100k-row import and a 10k-card
+## ZIP export run. locust lives in its own venv (bench/requirements.txt), not in the app's.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required"; exit 1; }
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.txt
+	@touch $@
+
+bench-load: $(STAMP) $(BENCH_VENV)/.installed
+	$(BIN)/python bench/bench_load.py --locust $(BENCH_VENV)/bin/locust $(BENCH_ARGS)

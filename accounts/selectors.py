@@ -5,13 +5,18 @@ from django.db.models import QuerySet
 from accounts.models import Entity, User
 
 
+def entities_of(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the user's entities by name, read once per user object (per request)."""
+    cached = getattr(user, "_entities_cache", None)
+    if cached is None:
+        cached = list(user.entities.order_by("name", "id").values_list("id", "name")) if user.is_authenticated else []
+        user._entities_cache = cached
+    return cached
+
+
 def entity_ids_of(user: User) -> list[int]:
     """The ids of the user's entities, computed once per user object (per request)."""
-    cached = getattr(user, "_entity_ids_cache", None)
-    if cached is None:
-        cached = list(user.entities.values_list("id", flat=True)) if user.is_authenticated else []
-        user._entity_ids_cache = cached
-    return cached
+    return [pk for pk, _name in entities_of(user)]
 
 
 def entities_visible_to(user: User) -> QuerySet[Entity]:

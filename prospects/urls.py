@@ -29,6 +29,7 @@ urlpatterns += [
     path("<int:pk>/", card_views.prospect_detail, name="detail"),
     path("new/", card_views.prospect_new, name="create"),
     path("<int:pk>/edit/", card_views.prospect_edit, name="edit"),
+    path("<int:pk>/actions/", card_views.prospect_actions, name="actions"),
     # The same picker under the address the form first used (kept for bookmarks and caches).
     path("company-options/", list_views.company_picker, name="company_options"),
     path("<int:pk>/notes/", card_views.note_add, name="note_add"),

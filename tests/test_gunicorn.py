@@ -1,7 +1,7 @@
 """The production web server's limits (config/gunicorn.py): a bounded request time, enough workers."""
 
 import importlib.util
-import multiprocessing
+import os
 import re
 from pathlib import Path
 
@@ -24,7 +24,7 @@ def load(monkeypatch, **environ):
 def test_the_defaults_bound_every_request_and_use_the_cores(monkeypatch):
     config = load(monkeypatch)
     assert config.timeout == 60 and config.graceful_timeout == 30
-    assert config.workers == 2 * multiprocessing.cpu_count() + 1
+    assert config.workers == 2 * len(os.sched_getaffinity(0)) and config.threads == 4
     assert config.max_requests > 0 and config.bind == "0.0.0.0:8000"
 
 

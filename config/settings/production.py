@@ -2,6 +2,7 @@
 
 from config.settings.base import *  # noqa: F403
 from config.settings.env import env_bool, env_int, env_list, env_required
+from config.settings.production_static import STATIC_FILES_BACKEND
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
@@ -22,4 +23,4 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
+STORAGES["staticfiles"] = STATIC_FILES_BACKEND  # noqa: F405  (fingerprinted, precompressed, immutable)

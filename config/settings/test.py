@@ -15,6 +15,8 @@ MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="crm-test-m
 STATIC_ROOT = None
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE") or f"crm-test-{os.getpid()}"
+CELERY_JOBS_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-jobs"  # the routes follow the per-run queue names
+CELERY_TASK_ROUTES = {"prospects.tasks.run_job": {"queue": CELERY_JOBS_QUEUE}}
 
 # Several test runs may share one PostgreSQL server (parallel sessions, CI): each run gets
 # its own test database instead of fighting over "test_<name>".

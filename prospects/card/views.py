@@ -117,6 +117,17 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "prospects/card/detail.html", context)
 
 
+@login_required
+@require_GET
+def prospect_actions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The list row's ⋮ when scripts are off: the actions the user may perform, as the card's menu lists them."""
+    user = request.user
+    prospect = get_prospect_for(user, pk)
+    allowed = contact_actions(user, prospect)
+    menu = card_menu(prospect, {action: action in allowed for action in ACTIONS})
+    return render(request, "prospects/card/actions.html", {"prospect": prospect, "menu": menu})
+
+
 def _prospect_form(request: HttpRequest, **kwargs) -> ProspectForm:
     data = request.POST if request.method == "POST" else None
     return ProspectForm(data, user=request.user, company_search_url=reverse("prospects:company_picker"), **kwargs)

@@ -161,14 +161,27 @@ class _SortIndexWalk(BaseTable):
         return _SortIndexWalk(table, self.sql, self.params)
 
 
+TABLE_ROWS_SECONDS = 300
+_table_rows_seen: dict[str, tuple[float, int]] = {}  # database alias → (when read, estimate)
+
+
 def _table_rows(prospects: QuerySet[ProspectContact]) -> int | None:
-    """PostgreSQL's estimate of the contact table's size (kept by ANALYZE); None elsewhere."""
+    """PostgreSQL's estimate of the contact table's size (kept by ANALYZE); None elsewhere.
+
+    Read at most every TABLE_ROWS_SECONDS per process: it only chooses between two plans and
+    moves slowly, and it was one query of every list page.
+    """
     if connections[prospects.db].vendor != "postgresql":
         return None
+    seen = _table_rows_seen.get(prospects.db)
+    if seen is not None and time.monotonic() - seen[0] < TABLE_ROWS_SECONDS:
+        return seen[1]
     with connections[prospects.db].cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [ProspectContact._meta.db_table])
         row = cursor.fetchone()
-    return max(int(row[0]), 0) if row else 0
+    rows = max(int(row[0]), 0) if row else 0
+    _table_rows_seen[prospects.db] = (time.monotonic(), rows)
+    return rows
 
 
 def _walk_ids(

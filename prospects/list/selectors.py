@@ -7,17 +7,18 @@ row and the companies the user may open (prospects.selectors' rules). The view o
 
 from dataclasses import dataclass
 
-from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, OuterRef, QuerySet, Subquery, Value, When
 
 from accounts.models import User
 from accounts.selectors import entity_ids_of
 from crm.choices import Region
 from crm.models import Opportunity, Proposal
+from crm.selectors import companies_visible_to
 from prospects.list.filters import ProspectFilter, prospects_matching
 from prospects.list.paging import ListPage, page_of_ids, sort_needs_annotations, sort_param
 from prospects.models import ContactStatus, ProspectContact, ProspectNote
 from prospects.rights import R1, R8, R10, R12, R13, R14, has_right
-from prospects.selectors import companies_visible_among, count_subquery, holds_right_somewhere, prospect_row_rights
+from prospects.selectors import count_subquery, holds_right_somewhere, prospect_row_rights
 
 # The columns the list and its export read: a 200-row page loads nothing else (no
 # description, address or search text), which halves the rows' size and their build time.
@@ -39,17 +40,27 @@ def notes_scope_for_list(user: User) -> QuerySet[ProspectNote]:
     return notes.filter(entity_id__in=entity_ids_of(user))
 
 
-def prospect_list_annotate(user: User, prospects: QuerySet[ProspectContact]) -> QuerySet[ProspectContact]:
-    """Deals and Post-it counters as correlated subqueries: evaluated for the page's rows only."""
+def prospect_list_annotate(
+    user: User, prospects: QuerySet[ProspectContact], *, region_label: bool = True
+) -> QuerySet[ProspectContact]:
+    """Deals and Post-it counters as correlated subqueries: evaluated for the page's rows only.
+
+    `region_label` (the region's position in label order) is what the region sort orders by;
+    the page's rows, read by id, leave it out (a dozen expressions less to build per request).
+    """
     notes = notes_scope_for_list(user)
     latest = notes.filter(prospect=OuterRef("pk")).order_by("-created_at", "-id")
-    region_labels = sorted(Region.choices, key=lambda choice: str(choice[1]))
-    return prospects.only(*LIST_ROW_FIELDS).annotate(
+    annotated = prospects.only(*LIST_ROW_FIELDS).annotate(
         opportunity_count=count_subquery(Opportunity.objects.all()),
         proposal_count=count_subquery(Proposal.objects.all()),
         note_count=count_subquery(notes),
         last_note=Subquery(latest.values("text")[:1]),
         last_note_author=Subquery(latest.values("author__last_name")[:1]),
+    )
+    if not region_label:
+        return annotated
+    region_labels = sorted(Region.choices, key=lambda choice: str(choice[1]))
+    return annotated.annotate(
         region_label=Case(
             *[When(region=code, then=Value(position)) for position, (code, _label) in enumerate(region_labels)],
             default=Value(len(region_labels)),
@@ -57,12 +68,15 @@ def prospect_list_annotate(user: User, prospects: QuerySet[ProspectContact]) -> 
     )
 
 
+ROW_VALUES = (
+    "pk", *(field for field in LIST_ROW_FIELDS if field != "company__assigned_to_id"),
+    "opportunity_count", "proposal_count", "note_count", "last_note", "last_note_author",
+)  # fmt: skip
+
+
 def prospect_list_values(user: User, prospects: QuerySet[ProspectContact]) -> QuerySet:
     """The list page's rows as dicts: what the 200-row page shows, without building models."""
-    return prospect_list_annotate(user, prospects).values(
-        "pk", *(field for field in LIST_ROW_FIELDS if field != "company__assigned_to_id"),
-        "opportunity_count", "proposal_count", "note_count", "last_note", "last_note_author",
-    )  # fmt: skip
+    return prospect_list_annotate(user, prospects, region_label=False).values(*ROW_VALUES)
 
 
 @dataclass(frozen=True)
@@ -101,15 +115,19 @@ def prospect_list_page(user: User, data, *, sort: str | None, page: str | int | 
     if list_page.ids:
         # The ids were just read through the visible, filtered queryset: filtering again would
         # only make the search or filter indexes run a second time.
+        # Whether the user may open each row's company rides along (one query less per page).
         of_ids = ProspectContact._base_manager.filter(pk__in=list_page.ids)
-        found = {row["pk"]: row for row in prospect_list_values(user, of_ids)}
+        rows = prospect_list_annotate(user, of_ids, region_label=False).annotate(
+            company_visible=Exists(companies_visible_to(user).filter(pk=OuterRef("company_id")))
+        )
+        found = {row["pk"]: row for row in rows.values(*ROW_VALUES, "company_visible")}
         list_page.rows = [found[pk] for pk in list_page.ids if pk in found]
     return ListResult(
         filter=filterset,
         sort=sort,
         page=list_page,
         rights=prospect_row_rights(user, [row["pk"] for row in list_page.rows]),
-        companies=companies_visible_among(user, {row["company_id"] for row in list_page.rows} - {None}),
+        companies={row["company_id"] for row in list_page.rows if row["company_visible"]},
         can_create=has_right(user, R1),
         mass=MassActions(
             edit=holds_right_somewhere(user, R1),

@@ -1,6 +1,9 @@
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -11,8 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.selectors import entities_of
 from crm.choices import CompanyType
+from crm.models import Sector, Skill
 from crm.selectors import companies_for_picker, diffusion_lists_visible_to
+from crm.text import fold
 from prospects.jobs.options import ListExportOptions
 from prospects.jobs.runner import job_create
 from prospects.list.filters import COMPANY_TYPE_CHOICES, ProspectFilter
@@ -60,6 +66,7 @@ def _list_context(request: HttpRequest) -> dict:
     return {
         "filter": filterset,
         "page": result.page,
+        "row_menu": rows.menu_template(),
         "sort": result.sort,
         "sort_is_default": result.sort == DEFAULT_SORT,
         "per_page": per_page,
@@ -75,13 +82,45 @@ def _list_context(request: HttpRequest) -> dict:
     }
 
 
-def _filter_blocks(filterset, data) -> list[dict]:
+def _reference_lists(user, *, diffusion_lists: bool) -> dict[str, list[tuple[int, str, str]]]:
+    """(id, name, category) of the sectors, the skills and (when offered) the user's diffusion lists.
+
+    Three short lists the full page shows, read in one UNION ALL query rather than three, and
+    sorted here as their models order them (names compared folded, as the search does).
+    """
+    columns = ("kind", "pk", "name", "group_name")
+    parts = [
+        Sector.objects.order_by().annotate(kind=Value("sector"), group_name=Value("")).values_list(*columns),
+        Skill.objects.order_by()
+        .annotate(kind=Value("skill"), group_name=F("category__name"))
+        .values_list(*columns),
+    ]  # fmt: skip
+    if diffusion_lists:
+        lists = diffusion_lists_visible_to(user).order_by().annotate(kind=Value("list"), group_name=Value(""))
+        parts.append(lists.values_list(*columns))
+    found: dict[str, list[tuple[int, str, str]]] = {"sector": [], "skill": [], "list": []}
+    for kind, pk, name, category in parts[0].union(*parts[1:], all=True):
+        found[kind].append((pk, name, category))
+    for rows in found.values():
+        rows.sort(key=lambda row: (fold(row[2]), row[2], fold(row[1]), row[1], row[0]))
+    return found
+
+
+def _filter_blocks(filterset, data, user, reference: dict | None = None) -> list[dict]:
     """The multiple-choice filters with their options, evaluated here rather than in the template."""
     blocks = []
     for name in ProspectFilter.MULTIPLE:
         field = filterset.form.fields[name]
         chosen = set(data.getlist(name))
-        if hasattr(field, "queryset"):
+        if name == "entity" and not user.is_superuser:
+            # A user sees their own entities: read with their ids, once per request.
+            options = [(str(pk), label, str(pk) in chosen) for pk, label in entities_of(user)]
+        elif reference is not None and name in ("sector", "skill"):
+            options = [
+                (str(pk), f"{label} ({category})" if name == "skill" else label, str(pk) in chosen)
+                for pk, label, category in reference[name]
+            ]
+        elif hasattr(field, "queryset"):
             options = [(str(obj.pk), str(obj), str(obj.pk) in chosen) for obj in field.queryset]
             if name == "skill":
                 options = [
@@ -99,6 +138,15 @@ def _filter_blocks(filterset, data) -> list[dict]:
             }
         )
     return blocks
+
+
+def _assign_form(user, filter_blocks: list[dict]) -> MassAssignForm:
+    """The mass assignment's form, offering the reps the "Affectation" filter just read (one query less)."""
+    form = MassAssignForm(user=user)
+    field = form.fields["assigned_to"]
+    reps = next(block["options"] for block in filter_blocks if block["name"] == "assigned_to")
+    field.choices = [("", field.empty_label), *((value, label) for value, label, _checked in reps)]
+    return form
 
 
 # (sort key, title) of each column (L1), in the guide's order.
@@ -170,11 +218,10 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
         response = render(request, "prospects/_results.html", context)
     else:
         user = request.user
-        context["assign_form"] = MassAssignForm(user=user) if context["mass"].edit else None
-        context["lists"] = (
-            list(diffusion_lists_visible_to(user).order_by("name")) if context["mass"].subscriptions else []
-        )
-        context["filter_blocks"] = _filter_blocks(context["filter"], request.GET)
+        reference = _reference_lists(user, diffusion_lists=context["mass"].subscriptions)
+        context["filter_blocks"] = _filter_blocks(context["filter"], request.GET, user, reference)
+        context["assign_form"] = _assign_form(user, context["filter_blocks"]) if context["mass"].edit else None
+        context["lists"] = [SimpleNamespace(pk=pk, name=name) for pk, name, _category in reference["list"]]
         context["page_actions"] = _page_actions(user)
         context["company_types"] = COMPANY_TYPE_CHOICES
         context["company_type"] = request.GET.get("company_type", "")

@@ -67,6 +67,47 @@
     });
   }
 
+  // A row's ⋮ (prospects/list/rows.py): the page's one menu template, cloned with the items
+  // of the row's bit mask (data-m) and the row's ids; without JavaScript the link opens the
+  // contact's actions page instead.
+  var PK = "999999999";
+
+  function closeRowMenus() {
+    $$("#results .row-menu").forEach(function (menu) {
+      var link = menu.previousElementSibling;
+      if (link) { link.setAttribute("aria-expanded", "false"); }
+      menu.remove();
+    });
+  }
+
+  function openRowMenu(link) {
+    var template = document.getElementById("row-menu");
+    var row = link.closest("tr");
+    if (!template || !row) { return false; }
+    var menu = template.content.firstElementChild.cloneNode(true);
+    var mask = Number(link.dataset.m);
+    var lastName = $("td.name", row);
+    var contact = (lastName.textContent.toUpperCase() + " " + lastName.nextElementSibling.textContent).trim();
+    $$("li", menu).forEach(function (item, position) {
+      if (!(mask & (1 << position))) { item.remove(); return; }
+      var control = $("[data-action]", item);
+      var id = control.dataset.action === "company" ? link.dataset.c : row.dataset.id;
+      var target = control.tagName === "A" ? control : control.closest("form");
+      var attribute = control.tagName === "A" ? "href" : "action";
+      target.setAttribute(attribute, target.getAttribute(attribute).replace(PK, id));
+      if (control.dataset.confirm) { control.dataset.confirm = control.dataset.confirm.replace("%(contact)s", contact); }
+    });
+    link.after(menu);
+    link.setAttribute("aria-expanded", "true");
+    var first = $("a, button", menu);
+    if (first) { first.focus(); }
+    return true;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && $("#results .row-menu")) { closeRowMenus(); }
+  });
+
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (target.closest && target.closest("#filters")) { markActiveFilters(); }
@@ -81,6 +122,14 @@
 
   document.addEventListener("click", function (event) {
     var target = event.target;
+    var more = target.closest("a.more");
+    if (more && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      var wasOpen = more.nextElementSibling && more.nextElementSibling.classList.contains("row-menu");
+      closeRowMenus();
+      if (wasOpen || openRowMenu(more)) { event.preventDefault(); }
+      return;
+    }
+    if (!target.closest(".row-menu")) { closeRowMenus(); }
     var opener = target.closest("[data-dialog]");
     if (opener) {
       event.preventDefault();
@@ -106,8 +155,8 @@
       refresh();
       return;
     }
-    // Close the open filter panels and row menus when clicking elsewhere.
-    $$("details.filter[open], details.menu[open]").forEach(function (details) {
+    // Close the open filter panels when clicking elsewhere.
+    $$("details.filter[open]").forEach(function (details) {
       if (!details.contains(target)) { details.open = false; }
     });
   });

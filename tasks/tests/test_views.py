@@ -8,7 +8,7 @@ from guardian.shortcuts import assign_perm
 
 from tasks.models import Task, TaskPriority, TaskStatus, TaskType
 from tests.factories import ProspectFactory, TaskFactory
-from tests.helpers import logged
+from tests.helpers import logged, row_menu
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +191,7 @@ def test_a_global_r3_does_not_reach_another_entitys_contact(rep_without_rights, 
 
 def test_the_list_row_action_opens_the_add_form(sales_rep, rep_without_rights, outsider, julie):
     url = f"/tasks/prospects/{julie.pk}/new/"
-    assert f'<a href="{url}" data-action="task">' in logged(sales_rep).get("/prospects/").content.decode()
+    assert row_menu(logged(sales_rep).get("/prospects/").content.decode(), julie.pk)["task"] == url
     assert logged(sales_rep).get(url).status_code == 200
     assert logged(rep_without_rights).get(url).status_code == 403
     assert logged(outsider).get(url).status_code == 404

@@ -29,13 +29,16 @@ def test_the_list_row_menu_links_the_real_pages_and_deletes_after_confirmation(p
     page.goto("/prospects/?q=armanon&per_page=25")
     assert page.locator("#add-prospect").is_visible()
     row = page.locator("tr", has=page.locator(f'a[href="/prospects/{julie.pk}/"]'))
-    row.locator("details.menu summary").click()
-    menu = row.locator("details.menu ul")
+    row.locator("a.more").click()
+    menu = row.locator(".row-menu")
     assert menu.locator('a[data-action="skills"]').get_attribute("href") == f"/prospects/{julie.pk}/skills/"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "list-row-menu.png"), full_page=True)
     page.once("dialog", lambda dialog: dialog.dismiss())
-    menu.locator('button[data-action="delete"]').click()
+    delete = menu.locator('button[data-action="delete"]')
+    assert delete.get_attribute("data-confirm") == "Supprimer définitivement ARMANON Julie ?"
+    assert menu.locator("form").get_attribute("action") == f"/prospects/{julie.pk}/delete/"
+    delete.click()
     assert ProspectContact.objects.filter(pk=julie.pk).exists(), "dismissing the confirmation keeps the contact"
     menu.locator('a[data-action="duplicate"]').click()
     page.wait_for_url(f"**/prospects/{julie.pk}/duplicate/")

@@ -100,8 +100,9 @@ def test_the_list_row_menu_opens_the_add_form_which_works_without_javascript(bro
         page.wait_for_url("**/prospects/**")
         page.goto("/prospects/?q=armanon&per_page=25")
         row = page.locator("tr", has=page.locator(f'a[href="/prospects/{julie.pk}/"]'))
-        row.locator("details.menu summary").click()
-        row.locator('a[data-action="task"]').click()
+        row.locator("a.more").click()  # without JavaScript: the contact's actions page
+        page.wait_for_url(f"**/prospects/{julie.pk}/actions/")
+        page.get_by_role("link", name="Ajouter une tâche").click()
         page.wait_for_url(f"**/tasks/prospects/{julie.pk}/new/")
         assert page.locator("h2").inner_text() == "Ajouter une tâche"
         page.fill("#id_due_date", "2030-02-01")

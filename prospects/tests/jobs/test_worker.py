@@ -51,7 +51,8 @@ def worker():
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--loglevel=INFO", "--without-heartbeat", "--without-gossip",
+         "-Q", f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CELERY_JOBS_QUEUE}", "--loglevel=INFO",
+         "--without-heartbeat", "--without-gossip",
          "--without-mingle"],
         env=env,
         stdout=subprocess.PIPE,

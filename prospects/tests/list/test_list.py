@@ -26,7 +26,7 @@ from tests.factories import (
     SectorFactory,
     UserFactory,
 )
-from tests.helpers import logged
+from tests.helpers import logged, row_menu
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_every_value_of_a_row_is_escaped(sales_rep, paris):
     row = body[body.index(f'<tr data-id="{marked.pk}"') :]
     row = row[: row.index("</tr>")]
     assert "<b>" not in row and "&lt;b&gt;&quot;x&quot;&lt;/b&gt;" in row
-    assert 'href="mailto:a&amp;b@x.fr"' in row and "NOM&lt;B&gt;" in row  # the delete confirmation
+    assert 'href="mailto:a&amp;b@x.fr"' in row
 
 
 def test_the_count_and_page_sizes(sales_rep, paris):
@@ -535,22 +535,34 @@ def menu_urls(pk: int, company_pk: int | None = None) -> dict[str, str]:
 
 def menu_actions(body: str) -> set[str]:
     """The menu items offered on the page's rows (one row in these tests)."""
-    return set(re.findall(r'data-action="([a-z]+)"', body))
+    return {action for pk in re.findall(r'<tr data-id="(\d+)"', body) for action in row_menu(body, int(pk))}
 
 
 def test_a_rep_with_rights_sees_edit_and_the_whole_menu_pointing_to_the_real_pages(sales_rep, paris):
     company = CompanyFactory(entities=[paris])
     prospect = contact(paris, last_name="DURAND", company=company)
-    body = logged(sales_rep).get("/prospects/").content.decode()
+    client = logged(sales_rep)
+    body = client.get("/prospects/").content.decode()
     assert f'href="/prospects/{prospect.pk}/"' in body and f'href="/prospects/{prospect.pk}/edit/"' in body
-    for action, url in menu_urls(prospect.pk, company.pk).items():
-        if action == "delete":
-            assert f'<form method="post" action="{url}">' in body and 'data-action="delete"' in body
-            assert 'data-confirm="Supprimer définitivement DURAND Julie ?"' in body
-        else:
-            assert f'<a href="{url}" data-action="{action}">' in body, action
-    assert "/actions/" not in body
+    assert row_menu(body, prospect.pk) == menu_urls(prospect.pk, company.pk)
+    assert 'data-confirm="Supprimer définitivement %(contact)s ?"' in body  # filled in from the row
     assert 'data-dialog="dlg-assign"' in body and 'data-dialog="dlg-status"' in body
+    # Without JavaScript the ⋮ opens the contact's actions page, which lists the same pages.
+    assert f'<a class="more" href="/prospects/{prospect.pk}/actions/"' in body
+    actions_page = client.get(f"/prospects/{prospect.pk}/actions/").content.decode()
+    for url in menu_urls(prospect.pk, company.pk).values():
+        assert f'"{url}"' in actions_page, url
+    assert 'data-confirm="Supprimer définitivement DURAND Julie ?"' in actions_page
+
+
+def test_the_actions_page_offers_only_the_users_actions(sales_rep, rep_without_rights, outsider, paris):
+    company = CompanyFactory(entities=[paris])
+    prospect = contact(paris, last_name="DURAND", company=company)
+    body = logged(rep_without_rights).get(f"/prospects/{prospect.pk}/actions/").content.decode()
+    assert f'"/prospects/companies/{company.pk}/"' in body and f"/prospects/{prospect.pk}/edit/" not in body
+    assert f"/prospects/{prospect.pk}/delete/" not in body
+    assert logged(outsider).get(f"/prospects/{prospect.pk}/actions/").status_code == 404
+    assert logged(sales_rep).post(f"/prospects/{prospect.pk}/actions/").status_code == 405
 
 
 def test_a_user_without_rights_sees_no_action_but_the_card(rep_without_rights, paris):
@@ -586,10 +598,10 @@ def test_an_object_right_shows_the_actions_on_that_row_only(rep_without_rights, 
     other = contact(paris, last_name="AUTRE")
     assign_perm("prospects.manage_prospect_subscriptions", rep_without_rights, other)
     body = logged(rep_without_rights).get("/prospects/").content.decode()
-    assert f"/prospects/{mine.pk}/edit/" in body and f'action="/prospects/{mine.pk}/delete/"' in body
+    assert f"/prospects/{mine.pk}/edit/" in body and "delete" in row_menu(body, mine.pk)
     # Duplicating creates a contact: R1 on one contact is not enough.
-    assert f"/prospects/{mine.pk}/duplicate/" not in body
-    assert f"/prospects/{other.pk}/edit/" not in body and f"/prospects/{other.pk}/subscriptions/" in body
+    assert "duplicate" not in row_menu(body, mine.pk)
+    assert f"/prospects/{other.pk}/edit/" not in body and set(row_menu(body, other.pk)) == {"subscriptions"}
     assert 'data-dialog="dlg-assign"' in body and 'data-dialog="dlg-subscriptions"' in body
 
 
@@ -597,14 +609,14 @@ def test_opportunities_on_a_free_contact_need_r4(groups, paris):
     assistant = UserFactory(entities=[paris], groups=[Group.objects.get(name="Assistant commercial")])
     free = contact(paris, last_name="LIBRE")
     body = logged(assistant).get("/prospects/").content.decode()
-    assert f"/prospects/{free.pk}/opportunities/new/" not in body
+    assert "opportunity" not in row_menu(body, free.pk)
     assert logged(assistant).get(f"/prospects/{free.pk}/opportunities/new/").status_code == 403
 
 
 def test_the_company_file_is_offered_only_when_the_company_is_visible(sales_rep, paris, lyon):
     shared = contact(paris, last_name="PARTAGE", company=CompanyFactory(name="Lyon seulement", entities=[lyon]))
     body = logged(sales_rep).get("/prospects/").content.decode()
-    assert f'href="/prospects/companies/{shared.company_id}/"' not in body
+    assert "company" not in row_menu(body, shared.pk) and f'data-c="{shared.company_id}"' not in body
     assert logged(sales_rep).get(f"/prospects/companies/{shared.company_id}/").status_code == 404
 
 

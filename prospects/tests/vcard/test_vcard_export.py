@@ -14,7 +14,7 @@ from prospects.models import Job, JobKind, JobStatus, ProspectContact
 from prospects.services import prospects_reindex
 from prospects.vcard.writer import prospect_uid
 from tests.factories import CompanyFactory, ProspectFactory
-from tests.helpers import logged
+from tests.helpers import logged, row_menu
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def test_the_single_export_is_get_only(sales_rep, contact):
 
 def test_the_row_menu_entry_leads_to_the_download(sales_rep, contact):
     client = logged(sales_rep)
-    assert f'<a href="{one_url(contact)}" data-action="vcf">' in client.get("/prospects/").content.decode()
+    assert row_menu(client.get("/prospects/").content.decode(), contact.pk)["vcf"] == one_url(contact)
     response = client.get(one_url(contact))
     assert response.status_code == 200 and response["Content-Type"] == "text/vcard; charset=utf-8"
     assert cards(response.content)[0].uid.value == prospect_uid(contact.pk)

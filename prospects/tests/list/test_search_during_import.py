@@ -1,0 +1,67 @@
+"""The list's search column and its trigram index stay right during an import and after it (PostgreSQL)."""
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+
+from conftest import skip_or_fail
+from prospects.imports import run as import_run_module
+from prospects.imports.run import xlsx_import
+from prospects.imports.writer import ImportWriter
+from prospects.list.selectors import prospect_list_page
+from prospects.models import ProspectContact
+from prospects.tests.imports.import_helpers import contact_row, write_xlsx
+from tests.factories import UserFactory
+from tests.helpers import logged
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 120
+
+
+@pytest.fixture
+def importer(groups, paris):
+    return UserFactory(username="lise", entities=[paris], groups=[groups["Assistant commercial"]])
+
+
+def _found(user, query: str) -> set[str]:
+    page = prospect_list_page(user, QueryDict(f"q={query}"), sort=None, page=None, per_page=200)
+    return {row["last_name"] for row in page.page.rows}
+
+
+def test_an_import_is_searchable_by_folded_name_while_it_runs_and_after(
+    tmp_path, monkeypatch, importer, sales_rep, rep_without_rights, outsider, paris
+):
+    if connection.vendor != "postgresql":
+        skip_or_fail("the COPY import path and the trigram index need PostgreSQL (set DATABASE_URL)")
+    monkeypatch.setattr(import_run_module, "CHUNK_SIZE", 40)  # three chunks
+    rows = [contact_row(last_name=f"Château{i:03d}", first_name="Hélène", email=f"h{i}@ex.fr") for i in range(ROWS)]
+    path = write_xlsx(tmp_path / "contacts.xlsx", rows)
+    seen_during: list[set[str]] = []
+    write = ImportWriter.write
+
+    def write_then_search(self, plans):
+        write(self, plans)
+        self.finish()  # the chunks sent so far, inside the import's transaction
+        seen_during.append(_found(importer, "chateau helene"))
+
+    monkeypatch.setattr(ImportWriter, "write", write_then_search)
+    result, _total = xlsx_import(path=path, user=importer, update_existing=False, valid_only=False, dry_run=False)
+    assert result.counts["created"] == ROWS
+    assert [len(seen) for seen in seen_during] == [40, 80, 120]
+    assert ProspectContact.objects.filter(search_text__contains="chateau007|helene").count() == 1
+
+    # After the commit: the list finds them through the folded column, accents and case ignored.
+    body = logged(sales_rep).get("/prospects/?q=CHATEAU0").content.decode()
+    assert "120 éléments" not in body and "100 éléments" in body  # Château000..Château099
+    assert "Château042" in logged(sales_rep).get("/prospects/?q=château042 hélène").content.decode()
+    assert "Château042" in logged(rep_without_rights).get("/prospects/?q=chateau042").content.decode()
+    assert "Château042" not in logged(outsider).get("/prospects/?q=chateau042").content.decode()
+    # ... and the trigram index answers the search (the planner may not use a sequential scan).
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT id FROM prospects_prospectcontact WHERE search_text LIKE %s", ["%chateau042%"])
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+        cursor.execute("SELECT count(*) FROM prospects_prospectcontact WHERE search_text LIKE %s", ["%chateau042%"])
+        assert cursor.fetchone()[0] == 1
+    assert "prospect_search_trgm_idx" in plan
