@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CONTACTS ?= 200
 
-.PHONY: run test lint format check-migrations venv migrate demo worker beat clean
+.PHONY: run test lint format check-migrations venv migrate demo worker beat clean bench-duplicates
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required"; exit 1; }
@@ -69,3 +69,7 @@ bench-vcard: $(STAMP)
 bench-import: $(STAMP)
 	$(BIN)/pip install --quiet django-import-export==4.4.3
 	$(BIN)/python bench/bench_import.py $(BENCH_ARGS)
+
+## make bench-duplicates: the duplicate finder over the 1,000,000 contacts of `crm_bench`, against a pairwise self-join
+bench-duplicates: $(STAMP)
+	$(BIN)/python bench/bench_duplicates.py $(BENCH_ARGS)

@@ -8,6 +8,7 @@ class ProspectsConfig(AppConfig):
     verbose_name = _("Contacts prospects")
 
     def ready(self) -> None:
-        from prospects.imports import jobs  # noqa: F401  registers the job handlers
+        from prospects.duplicates import jobs as duplicate_jobs  # noqa: F401  registers the job handlers
+        from prospects.imports import jobs  # noqa: F401
         from prospects.list import exports  # noqa: F401
         from prospects.vcard import exports as vcard_exports  # noqa: F401

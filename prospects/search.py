@@ -9,6 +9,8 @@ which behaves the same on SQLite because both sides are already folded.
 
 import re
 
+from django.db.models import CharField, Func
+
 from crm.text import fold  # re-exported: the search columns fold names like every writer
 
 PHONE_QUERY = re.compile(r"^\+?[\d\s.\-()/]+$")
@@ -69,3 +71,29 @@ def search_terms(query: str | None) -> list[str]:
         return [phone_digits(query)]
     terms = [term.replace("|", "") for term in fold(query).split()]
     return [term for term in dict.fromkeys(terms) if term]
+
+
+def name_key_of(*, last_name: str | None, first_name: str | None) -> str:
+    """The folded "last|first" that starts `search_text`: the name half of the duplicate rule."""
+    return f"{fold(last_name)}|{fold(first_name)}"
+
+
+class NameKey(Func):
+    """`name_key_of` in SQL: the start of `search_text` up to its second "|" (indexed, see the model).
+
+    Both spellings are plain deterministic string functions, so each database can index them.
+    """
+
+    arity = 1
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):  # SQLite (and the fallback)
+        template = (
+            "substr(%(expressions)s, 1, instr(%(expressions)s, '|')"
+            " + instr(substr(%(expressions)s, instr(%(expressions)s, '|') + 1), '|') - 1)"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "(split_part(%(expressions)s, '|', 1) || '|' || split_part(%(expressions)s, '|', 2))"
+        return super().as_sql(compiler, connection, template=template, **extra_context)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from prospects.card import views as card_views
+from prospects.duplicates import views as duplicate_views
 from prospects.imports import views as import_views
 from prospects.jobs import views as job_views
 from prospects.list import views as list_views
@@ -61,4 +62,12 @@ urlpatterns += [
     path("import/<int:pk>/start/", import_views.import_start, name="import_start"),
     path("import/<int:pk>/errors.xlsx", import_views.import_error_file, name="import_errors"),
     path("import/<int:pk>/undo/", import_views.import_undo_view, name="import_undo"),
+]
+
+# Duplicates and merge (prospects/duplicates/).
+urlpatterns += [
+    path("duplicates/", duplicate_views.duplicates_page, name="duplicates"),
+    path("duplicates/search/", duplicate_views.duplicates_search_start, name="duplicates_search"),
+    path("duplicates/merge/", duplicate_views.merge_screen, name="merge"),
+    path("<int:pk>/merge/", duplicate_views.merge_pick, name="merge_pick"),
 ]

@@ -17,6 +17,7 @@ from crm.selectors import (
 )
 from prospects.card.actions import ACTIONS, contact_actions, opportunity_right
 from prospects.card.sections import card_sections_render
+from prospects.duplicates.merge import merges_of
 from prospects.forms import ConvertForm, NoteForm, OpportunityForm, ProspectForm, SkillsForm, SubscriptionsForm
 from prospects.models import ProspectContact
 from prospects.rights import R1, R5, R6, R10, require_right
@@ -71,6 +72,8 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
         menu.append({"label": _("Dupliquer le prospect"), "url": reverse("prospects:duplicate", args=[prospect.pk])})
     if can["vcf"]:
         menu.append({"label": _("Export VCF"), "url": reverse("prospects:vcard_export_one", args=[prospect.pk])})
+    if can["merge"]:
+        menu.append({"label": _("Fusionner avec…"), "url": reverse("prospects:merge_pick", args=[prospect.pk])})
     if can["delete"]:
         menu.append(
             {
@@ -113,6 +116,7 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "opportunities": list(opportunities),
         "proposals": list(proposals),
         "history": prospect_history(prospect),
+        "merges": merges_of(prospect),
     }
     return render(request, "prospects/card/detail.html", context)
 

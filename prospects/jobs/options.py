@@ -99,11 +99,28 @@ class VCardExportOptions(JobOptions):
     version: str = ""  # the vCard version; "" for the writer's default
 
 
+@dataclass(frozen=True)
+class DuplicatesFindOptions(JobOptions):
+    """The duplicate finder run as a job (issue 17): the pairs go to a JSON result file."""
+
+    pairs: int | None = None  # how many pairs the run found (written by the handler)
+
+
+@dataclass(frozen=True)
+class RetentionPurgeOptions(JobOptions):
+    """Contacts past the retention period, deleted or anonymised in bulk (issue 17)."""
+
+    ids: list = field(default_factory=list)
+    anonymise: bool = False  # else delete
+
+
 OPTIONS_BY_KIND: dict[str, type[JobOptions]] = {
     JobKind.IMPORT_XLSX: ImportOptions,
     JobKind.IMPORT_VCF: VCardImportOptions,
     JobKind.EXPORT_XLSX: ListExportOptions,
     JobKind.EXPORT_VCF: VCardExportOptions,
+    JobKind.DUPLICATES_FIND: DuplicatesFindOptions,
+    JobKind.RETENTION_PURGE: RetentionPurgeOptions,
 }
 
 
