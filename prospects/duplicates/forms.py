@@ -26,18 +26,24 @@ class MergeForm(forms.Form):
                 pick_name = f"pick_{name}"
                 filled = [contact.pk for contact, shown in values if shown]
                 self.fields[pick_name] = forms.TypedChoiceField(
-                    label=model_field.verbose_name, choices=ids, coerce=int, widget=forms.RadioSelect
+                    label=model_field.verbose_name,
+                    choices=ids,
+                    coerce=int,
+                    widget=forms.RadioSelect,
+                    required=False,  # not sent: the default below (the first filled value)
+                    empty_value=None,
                 )
                 self.fields[pick_name].initial = filled[0] if filled else contacts[0].pk
             self.rows.append((name, model_field.verbose_name, values, pick_name))
 
     def picks(self) -> dict[str, int]:
         """Field → id of the contact whose value is kept; a field not offered keeps the common value."""
-        return {
-            name: self.cleaned_data[pick_name]
-            for name, _label, _values, pick_name in self.rows
-            if pick_name and pick_name in self.cleaned_data
-        }
+        picks = {}
+        for name, _label, _values, pick_name in self.rows:
+            if pick_name:
+                picked = self.cleaned_data.get(pick_name)
+                picks[name] = picked if picked is not None else self.fields[pick_name].initial
+        return picks
 
     def table(self):
         """Rows for the template: each cell with its value and, when the values differ, its radio."""
