@@ -184,6 +184,14 @@ class ProspectContact(models.Model):
     # through prospects.search, never by hand. See prospects.services.prospects_reindex.
     search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
     company_sort = models.CharField(_("clé de tri société"), max_length=200, null=True, blank=True, editable=False)
+    # The name half of the duplicate rule ("last|first", folded), computed by the database from
+    # search_text on every write (no writer has to know it); indexed with the company.
+    name_key = models.GeneratedField(
+        expression=NameKey("search_text"),
+        output_field=models.CharField(max_length=201),
+        db_persist=True,
+        verbose_name=_("clé de doublon (nom)"),
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -211,6 +219,7 @@ class ProspectContact(models.Model):
             "updated_by",
             "search_text",
             "company_sort",
+            "name_key",
             "created_at",
             "updated_at",
             "legal_basis",
@@ -254,10 +263,7 @@ class ProspectContact(models.Model):
             models.Index(fields=["phone", "id"], condition=~models.Q(phone=""), name="prospect_phone_key_idx"),
             models.Index(fields=["mobile", "id"], condition=~models.Q(mobile=""), name="prospect_mobile_key_idx"),
             models.Index(
-                "company",
-                NameKey("search_text"),
-                condition=models.Q(company__isnull=False),
-                name="prospect_name_key_idx",
+                fields=["company", "name_key"], condition=models.Q(company__isnull=False), name="prospect_name_key_idx"
             ),
             models.Index(fields=["last_inbound_at"], name="prospect_last_inbound_idx"),
         ]

@@ -15,7 +15,6 @@ from django.db.models import Count, QuerySet
 
 from prospects.duplicates.rules import MATCH_PHONE_FIELDS, MatchReason, reason_labels
 from prospects.models import ProspectContact
-from prospects.search import NameKey
 
 # A value shared by more contacts than this (a switchboard number, a generic e-mail) pairs each
 # of them with the oldest one only, instead of every pair among them.
@@ -47,7 +46,7 @@ def _repeated(column_queryset: QuerySet, field: str) -> QuerySet:
     return (
         column_queryset.order_by()
         .values(field)
-        .annotate(copies=Count("id"))
+        .annotate(copies=Count("*"))
         .filter(copies__gt=1)
         .values_list(field, flat=True)
     )
@@ -65,8 +64,8 @@ def _phone_groups(visible: QuerySet) -> Iterable[tuple[str, list[int]]]:
     phone, mobile = MATCH_PHONE_FIELDS
     keys = set(_repeated(everyone.exclude(phone=""), phone))
     keys |= set(_repeated(everyone.exclude(mobile=""), mobile))
-    keys |= set(everyone.exclude(phone="").filter(phone__in=everyone.exclude(mobile="").values(mobile))
-                .values_list(phone, flat=True).distinct())  # fmt: skip
+    in_both = everyone.exclude(phone="").filter(phone__in=everyone.exclude(mobile="").order_by().values(mobile))
+    keys |= set(in_both.order_by().values_list(phone, flat=True).distinct())
     if not keys:
         return []
     keys = sorted(keys)
@@ -76,11 +75,11 @@ def _phone_groups(visible: QuerySet) -> Iterable[tuple[str, list[int]]]:
 
 
 def _name_groups(visible: QuerySet) -> Iterable[tuple[tuple, list[int]]]:
-    named = ProspectContact.objects.filter(company__isnull=False).annotate(name_key=NameKey("search_text"))
+    named = ProspectContact.objects.filter(company__isnull=False)
     repeated = (
         named.order_by()
         .values("company_id", "name_key")
-        .annotate(copies=Count("id"))
+        .annotate(copies=Count("*"))
         .filter(copies__gt=1)
         .values_list("company_id", "name_key")
     )
@@ -90,7 +89,7 @@ def _name_groups(visible: QuerySet) -> Iterable[tuple[tuple, list[int]]]:
     if not keys:
         return []
     rows = []
-    candidates = visible.filter(company__isnull=False).annotate(name_key=NameKey("search_text"))
+    candidates = visible.filter(company__isnull=False)
     company_ids = sorted(keys)
     for start in range(0, len(company_ids), 500):
         chunk = company_ids[start : start + 500]

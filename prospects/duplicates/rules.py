@@ -18,7 +18,7 @@ from django.db.models import Q, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from prospects.contacts import normalise_email, phone_normalise
-from prospects.search import NameKey, name_key_of
+from prospects.search import name_key_of
 
 
 class MatchReason(TextChoices):
@@ -77,8 +77,7 @@ def match_reasons(first: ContactKeys, second: ContactKeys) -> list[str]:
 def matching_q(keys: ContactKeys) -> Q | None:
     """The contacts that match these keys, as a filter served by the key indexes; None if no key.
 
-    The name part needs `.alias(name_key=NameKey("search_text"))` on the queryset: use
-    `contacts_matching`.
+    `name_key` is the contact's generated column (the folded "last|first" of search_text).
     """
     found = Q()
     if keys.email:
@@ -96,7 +95,7 @@ def contacts_matching(queryset, keys: ContactKeys):
     condition = matching_q(keys)
     if condition is None:
         return queryset.none()
-    return queryset.alias(name_key=NameKey("search_text")).filter(condition)
+    return queryset.filter(condition)
 
 
 def reason_labels(reasons) -> list[str]:

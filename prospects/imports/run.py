@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from django.db import transaction
 
 from accounts.models import User
+from prospects.duplicates.imports import MAX_FLAGGED, plans_probable_duplicates
 from prospects.imports.checks import ImportContext, rows_validate
 from prospects.imports.plans import (
     CHUNK_SIZE,
@@ -60,9 +61,14 @@ def import_run(
     writer = None if dry_run else ImportWriter(context=context, job=job)
     writing = writer is not None
     chunk: list[RowPlan] = []
+    probable_duplicates: list[dict] = []
 
     def flush():
         nonlocal chunk
+        if dry_run and chunk:  # the preview flags probable duplicates (issue 17)
+            probable_duplicates.extend(
+                plans_probable_duplicates(context.user, chunk, limit=MAX_FLAGGED - len(probable_duplicates))
+            )
         if writing and chunk:
             writer.write(chunk)
         if progress and chunk:
@@ -103,7 +109,9 @@ def import_run(
         result_counts["companies_created"] = writer.counts["companies_created"]
     else:
         result_counts["companies_created"] = len(context.new_companies)
-    result = ImportResult(counts=result_counts, errors=errors, error_rows=counts[ERROR])
+    result = ImportResult(
+        counts=result_counts, errors=errors, error_rows=counts[ERROR], probable_duplicates=probable_duplicates
+    )
     if counts[ERROR] and not valid_only and not dry_run:
         transaction.set_rollback(True)
         raise ImportHasErrors(result)

@@ -101,7 +101,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 job = preview_save(
                     kind=JobKind.IMPORT_XLSX,
                     by=request.user,
-                    options=ImportOptions(update_existing=update_existing, rows=total),
+                    options=ImportOptions(
+                        update_existing=update_existing, rows=total, probable_duplicates=result.probable_duplicates
+                    ),
                     source_name=upload.name or "import.xlsx",
                     file_name=upload.name or "import.xlsx",
                     content=upload,
@@ -128,6 +130,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "more_errors": max(0, len(job.errors) - PREVIEW_ERRORS_SHOWN),
         "update_existing": options.update_existing,
         "importable": counts.importable,
+        "probable_duplicates": options.probable_duplicates,
     }
     return render(request, "prospects/import/preview.html", context)
 

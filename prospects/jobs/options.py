@@ -53,10 +53,12 @@ class PreviewedImportOptions(JobOptions):
     update_existing: bool = False  # matched contacts: update them (else skip them)
     valid_only: bool = False  # import the valid rows and skip the bad ones (else all-or-nothing)
     command: bool = False  # started by a management command
+    # Rows to create that look like a visible contact (prospects.duplicates.imports), the first 200.
+    probable_duplicates: list = field(default_factory=list)
 
     def confirmed_with(self, *, valid_only: bool) -> Self:
         """These options once the user confirmed the preview."""
-        return dataclasses.replace(self, confirmed=True, valid_only=valid_only)
+        return dataclasses.replace(self, confirmed=True, valid_only=valid_only, probable_duplicates=[])
 
 
 @dataclass(frozen=True)
