@@ -11,4 +11,5 @@ class ProspectsConfig(AppConfig):
         from prospects.duplicates import jobs as duplicate_jobs  # noqa: F401  registers the job handlers
         from prospects.imports import jobs  # noqa: F401
         from prospects.list import exports  # noqa: F401
+        from prospects.privacy import retention  # noqa: F401
         from prospects.vcard import exports as vcard_exports  # noqa: F401

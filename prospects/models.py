@@ -8,8 +8,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from crm.choices import Gender, Region, choices_check
-from prospects.search import NameKey
 from prospects.rights import PERMISSIONS
+from prospects.search import NameKey
 
 
 class ContactStatus(models.TextChoices):
@@ -48,6 +48,7 @@ class OppositionChannel(models.TextChoices):
     FORM = "formulaire", _("Formulaire / site web")
     IN_PERSON = "oral", _("De vive voix")
     OTHER = "autre", _("Autre")
+
 
 # B4: the history keeps only these columns; the rest (texts, denormalised search columns,
 # timestamps) would make every historical row as wide as the contact for nothing.

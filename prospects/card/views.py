@@ -32,6 +32,7 @@ from prospects.selectors import (
 from prospects.services import (
     ProspectAlreadyConverted,
     ProspectNotDeletable,
+    ProspectOpposed,
     note_create,
     note_delete,
     note_may_manage,
@@ -288,14 +289,18 @@ def prospect_subscriptions(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = SubscriptionsForm(request.POST, user=request.user)
         if form.is_valid():
-            prospect_subscriptions_set(
-                prospect=prospect,
-                lists=form.cleaned_data["lists"],
-                visible_lists=form.fields["lists"].queryset,
-                by=request.user,
-            )
-            messages.success(request, _("Les abonnements aux listes de diffusion ont été enregistrés."))
-            return redirect("prospects:detail", pk=prospect.pk)
+            try:
+                prospect_subscriptions_set(
+                    prospect=prospect,
+                    lists=form.cleaned_data["lists"],
+                    visible_lists=form.fields["lists"].queryset,
+                    by=request.user,
+                )
+            except ProspectOpposed:
+                form.add_error(None, _("Ce contact s'est opposé à la prospection : il ne peut pas être réabonné."))
+            else:
+                messages.success(request, _("Les abonnements aux listes de diffusion ont été enregistrés."))
+                return redirect("prospects:detail", pk=prospect.pk)
     else:
         subscribed = list(prospect.diffusion_lists.values_list("pk", flat=True))
         form = SubscriptionsForm(initial={"lists": subscribed}, user=request.user)

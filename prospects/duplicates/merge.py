@@ -90,12 +90,12 @@ def _move_foreign_keys(survivor: ProspectContact, other_ids: list[int]) -> dict[
         else:
             field_name, model = relation.field.name, relation.related_model
         rows = model._base_manager.filter(**{f"{field_name}__in": other_ids})
-        if relation.one_to_one and rows.exists():
-            if model._base_manager.filter(**{field_name: survivor.pk}).exists():
-                raise MergeRefused(
-                    _("Les deux contacts ont chacun un(e) %(thing)s : fusion impossible.")
-                    % {"thing": model._meta.verbose_name}
-                )
+        survivor_has_one = relation.one_to_one and model._base_manager.filter(**{field_name: survivor.pk}).exists()
+        if survivor_has_one and rows.exists():
+            raise MergeRefused(
+                _("Les deux contacts ont chacun un(e) %(thing)s : fusion impossible.")
+                % {"thing": model._meta.verbose_name}
+            )
         unique_sets = _unique_sets(model, field_name)
         count = 0
         if unique_sets:  # e.g. object grants: the survivor may already hold the same row

@@ -34,6 +34,7 @@ from prospects.imports.writer import ImportWriter
 from prospects.imports.xlsx import XlsxSource
 from prospects.jobs.options import ImportRecord
 from prospects.models import Job
+from prospects.privacy.imports import opposition_screen
 from prospects.services import prospects_data_changed
 
 # A second progress display for the same run (the command's terminal bar), beside the job's.
@@ -78,7 +79,7 @@ def import_run(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # many small objects per chunk: full collections would dominate (trap 8)
     try:
-        for plan in rows_validate(rows, context=context, chunk_size=CHUNK_SIZE):
+        for plan in opposition_screen(rows_validate(rows, context=context, chunk_size=CHUNK_SIZE)):
             counts[plan.action] += 1
             if plan.action == ERROR:
                 if len(errors) < MAX_STORED_ERRORS:

@@ -79,6 +79,8 @@ class RowRenderer:
             else:
                 item = f'<li><a href="{url}" data-action="{name}">{label}</a></li>'
             self.actions.append((name, item))
+        opposed = escape(str(_("Opposé à la prospection")))
+        self.opposed_badge = f' <span class="badge opposed" title="{opposed}">{escape(str(_("Opposé")))}</span>'
         self.detail_url = escape(reverse("prospects:detail", args=[PK]))
         self.edit_url = escape(reverse("prospects:edit", args=[PK]))
         self.select_label = escape(_("Sélectionner"))
@@ -169,7 +171,7 @@ class RowRenderer:
             f"<td>{escape(row['company__name'] or '')}</td>"
             f"<td>{escape(company_rep)}</td>"
             f"<td>{company}</td>"
-            f'<td class="name">{last_name}</td>'
+            f'<td class="name">{last_name}{self.opposed_badge if row.get("opposed_at") else ""}</td>'
             f"<td>{first_name}</td>"
             f"<td>{escape(row['job_title'])}</td>"
             f"<td>{email_link}</td>"

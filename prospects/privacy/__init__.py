@@ -1,1 +1,1 @@
-"""Personal data (GDPR/CNIL, issue 17): legal basis, opposition register, retention, the person's rights, accountability."""
+"""Personal data (GDPR/CNIL, issue 17): legal basis, opposition register, retention, rights, accountability."""

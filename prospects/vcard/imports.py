@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from prospects.duplicates.imports import plans_probable_duplicates
 from prospects.imports.checks import ImportContext, rows_validate
 from prospects.imports.plans import ERROR, ImportHasErrors, SourceRow
-from prospects.duplicates.imports import plans_probable_duplicates
 from prospects.imports.run import import_run
 from prospects.jobs.options import VCardImportOptions
 from prospects.jobs.runner import JobFailed, JobOutcome, JobProgress, job_handler
 from prospects.models import Job, JobKind
+from prospects.privacy.imports import opposition_screen
 from prospects.rights import R2, R9, has_right
 from prospects.vcard.reader import MAX_FILE_BYTES, MAX_FILES, ParsedFile, VCardRejected, parse_vcards
 
@@ -142,7 +143,7 @@ def vcard_preview(*, user: User, upload: VCardUpload, update_existing: bool) -> 
     unreadable = len(errors)
     by_location: dict[tuple, dict] = {}
     to_create = []
-    for plan in rows_validate(upload.rows(), context=context):
+    for plan in opposition_screen(rows_validate(upload.rows(), context=context)):
         counts[labels[plan.action]] += 1
         if plan.action == "create":
             to_create.append(plan)

@@ -10,8 +10,12 @@ from tests.factories import CompanyFactory, ProspectFactory
 
 
 def test_it_matches_on_email_phone_across_columns_and_folded_name_at_one_company():
-    first = ContactKeys.of(last_name="Ménard", first_name="Élodie", email="E@X.FR", phone="01.44.55.66.77", company_id=3)
-    second = ContactKeys.of(last_name="MENARD", first_name="elodie", email="e@x.fr", mobile="+33 1 44 55 66 77", company_id=3)
+    first = ContactKeys.of(
+        last_name="Ménard", first_name="Élodie", email="E@X.FR", phone="01.44.55.66.77", company_id=3
+    )
+    second = ContactKeys.of(
+        last_name="MENARD", first_name="elodie", email="e@x.fr", mobile="+33 1 44 55 66 77", company_id=3
+    )
     assert match_reasons(first, second) == [MatchReason.EMAIL, MatchReason.PHONE, MatchReason.NAME]
 
 
