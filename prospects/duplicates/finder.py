@@ -11,9 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 
 from prospects.duplicates.rules import MATCH_PHONE_FIELDS, MatchReason, reason_labels
+from prospects.imports.plans import batches, in_size
 from prospects.models import ProspectContact
 
 # A value shared by more contacts than this (a switchboard number, a generic e-mail) pairs each
@@ -58,19 +60,41 @@ def _email_groups(visible: QuerySet) -> Iterable[tuple[str, list[int]]]:
     return _grouped(rows)
 
 
+def _phones_in_both_columns() -> set[str]:
+    """Numbers that are one contact's office phone and another's mobile (or the same contact's).
+
+    A join of the two phone indexes on equality. PostgreSQL's planner expects that join to be
+    huge (it cannot know how few numbers the columns share) and hashes 600,000 mobiles; a merge
+    of the two sorted indexes reads each once and is several times faster, so the hash and
+    nested-loop plans are switched off for this one statement's transaction.
+    """
+    table = connection.ops.quote_name(ProspectContact._meta.db_table)
+    sql = (
+        f"SELECT DISTINCT p.phone FROM {table} p JOIN {table} m ON m.mobile = p.phone "
+        "WHERE p.phone <> '' AND m.mobile <> ''"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_hashjoin = off")
+            cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(sql)
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _phone_groups(visible: QuerySet) -> Iterable[tuple[str, list[int]]]:
     """A number shared within a column, or found in both columns (one's office, another's mobile)."""
     everyone = ProspectContact.objects.all()
     phone, mobile = MATCH_PHONE_FIELDS
     keys = set(_repeated(everyone.exclude(phone=""), phone))
     keys |= set(_repeated(everyone.exclude(mobile=""), mobile))
-    in_both = everyone.exclude(phone="").filter(phone__in=everyone.exclude(mobile="").order_by().values(mobile))
-    keys |= set(in_both.order_by().values_list(phone, flat=True).distinct())
+    keys |= _phones_in_both_columns()
     if not keys:
         return []
     keys = sorted(keys)
-    rows = list(visible.filter(phone__in=keys).values_list(phone, "id"))
-    rows += visible.filter(mobile__in=keys).values_list(mobile, "id")
+    rows = []
+    for batch in batches(keys, in_size()):
+        rows += visible.filter(phone__in=batch).values_list(phone, "id")
+        rows += visible.filter(mobile__in=batch).values_list(mobile, "id")
     return _grouped(rows)
 
 
