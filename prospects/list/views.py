@@ -28,7 +28,7 @@ from prospects.list.rows import RowRenderer
 from prospects.list.selection import Selection
 from prospects.list.selectors import prospect_list_page
 from prospects.models import ContactStatus, JobKind
-from prospects.rights import R1, R2, R7, R9, R10, R14, has_right
+from prospects.rights import R1, R2, R7, R9, R10, R14, R16, has_right
 from prospects.selectors import holds_right_somewhere
 from prospects.services import (
     MASS_ACTION_LIMIT,
@@ -150,6 +150,8 @@ def _page_actions(user) -> dict:
         "import_xlsx": has_right(user, R7),
         "import_vcf": has_right(user, R9),
         "quick_add": has_right(user, R2),
+        "duplicates": holds_right_somewhere(user, R1),  # issue 17
+        "retention": has_right(user, R16),
     }
 
 
