@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prospects.duplicates.finder import duplicate_pairs
@@ -126,11 +127,11 @@ def merge_screen(request: HttpRequest) -> HttpResponse:
         except MergeRefused as refused:
             form.add_error(None, refused.message)
         else:
-            messages.success(
-                request,
-                _("%(count)s contact(s) fusionné(s) dans %(contact)s.")
-                % {"count": len(record.merged_contacts), "contact": survivor},
+            count = len(record.merged_contacts)
+            message = ngettext(
+                "%(count)s contact fusionné dans %(contact)s.", "%(count)s contacts fusionnés dans %(contact)s.", count
             )
+            messages.success(request, message % {"count": count, "contact": survivor})
             return redirect(reverse("prospects:detail", args=[survivor.pk]) + "#history")
     keys = [ContactKeys.of_contact(contact) for contact in contacts]
     reasons = reason_labels(match_reasons(keys[0], keys[1])) if len(keys) == 2 else []
