@@ -167,6 +167,7 @@ class MassResult:
     unchanged: int = 0  # already in the requested state
     refused: int = 0  # visible but the user lacks the right on them
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (contact, reason), delete only
+    opposed: int = 0  # objected to prospecting: never subscribed (issue 17)
 
 
 class ProspectOpposed(Exception):
@@ -277,9 +278,8 @@ def prospects_mass_subscriptions(*, prospects, lists, subscribe: bool, by: User)
         opposed = set(
             ProspectContact.objects.filter(pk__in=target_ids, opposed_at__isnull=False).values_list("pk", flat=True)
         )
-        if opposed:
-            target_ids = [pk for pk in target_ids if pk not in opposed]
-            result.skipped += [(str(pk), _("opposé à la prospection")) for pk in sorted(opposed)]
+        target_ids = [pk for pk in target_ids if pk not in opposed]
+        result.opposed = len(opposed)
     through = ProspectContact.diffusion_lists.through
     list_ids = [diffusion_list.pk for diffusion_list in lists]
     touched: set[int] = set()

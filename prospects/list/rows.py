@@ -40,6 +40,7 @@ ROW_ACTIONS = (
     ("duplicate", gettext_lazy("Dupliquer le prospect"), "prospects:duplicate"),
     ("vcf", gettext_lazy("Export VCF du prospect"), "prospects:vcard_export_one"),
     ("subscriptions", gettext_lazy("Abonnements aux listes de diffusion"), "prospects:subscriptions"),
+    ("merge", gettext_lazy("Fusionner avec…"), "prospects:merge_pick"),
     ("delete", gettext_lazy("Supprimer le contact prospect"), "prospects:delete"),
 )
 

@@ -221,6 +221,16 @@ def _report(request: HttpRequest, result: MassResult, done_message: str) -> None
             )
             % {"n": result.refused},
         )
+    if result.opposed:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d contact ignoré : il s'est opposé à la prospection.",
+                "%(n)d contacts ignorés : ils se sont opposés à la prospection.",
+                result.opposed,
+            )
+            % {"n": result.opposed},
+        )
     for contact, reason in result.skipped:
         messages.warning(
             request, _("%(contact)s n'a pas été supprimé : lié à %(reason)s.") % {"contact": contact, "reason": reason}

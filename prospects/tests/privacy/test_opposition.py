@@ -1,6 +1,7 @@
 """Opposition to prospecting: the register, subscriptions, exports, the form and the imports."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -51,11 +52,11 @@ def test_an_opposed_contact_cannot_be_resubscribed_one_by_one_or_in_mass(objecto
     page = logged(sales_rep).post(f"/prospects/{objector.pk}/subscriptions/", {"lists": [newsletter.pk]})
     assert page.status_code == 200 and "ne peut pas être réabonné" in page.content.decode()
     other = ProspectFactory(entities=[paris])
-    logged(sales_rep).post(
-        "/prospects/mass/subscriptions/",
-        {"ids": [objector.pk, other.pk], "lists": [newsletter.pk], "operation": "abonner"},
-    )
+    data = {"ids": [objector.pk, other.pk], "lists": [newsletter.pk], "operation": "abonner"}
+    response = logged(sales_rep).post("/prospects/mass/subscriptions/", data)
     assert list(newsletter.prospects.all()) == [other]
+    posted = [str(message) for message in get_messages(response.wsgi_request)]
+    assert "1 contact ignoré : il s'est opposé à la prospection." in posted
 
 
 def test_the_card_the_list_and_the_privacy_page(objector, sales_rep, rep_without_rights, outsider):
