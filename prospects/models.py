@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from crm.choices import Gender, Region, choices_check
 from prospects.rights import PERMISSIONS
-from prospects.search import NameKey
+from prospects.search import name_key_expression
 
 
 class ContactStatus(models.TextChoices):
@@ -188,7 +188,7 @@ class ProspectContact(models.Model):
     # The name half of the duplicate rule ("last|first", folded), computed by the database from
     # search_text on every write (no writer has to know it); indexed with the company.
     name_key = models.GeneratedField(
-        expression=NameKey("search_text"),
+        expression=name_key_expression("search_text"),
         output_field=models.CharField(max_length=201),
         db_persist=True,
         verbose_name=_("clé de doublon (nom)"),

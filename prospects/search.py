@@ -9,7 +9,8 @@ which behaves the same on SQLite because both sides are already folded.
 
 import re
 
-from django.db.models import CharField, Func
+from django.db.models import Value
+from django.db.models.functions import Greatest, StrIndex, Substr
 
 from crm.text import fold  # re-exported: the search columns fold names like every writer
 
@@ -78,22 +79,13 @@ def name_key_of(*, last_name: str | None, first_name: str | None) -> str:
     return f"{fold(last_name)}|{fold(first_name)}"
 
 
-class NameKey(Func):
-    """`name_key_of` in SQL: the start of `search_text` up to its second "|" (indexed, see the model).
+def name_key_expression(column: str = "search_text"):
+    """`name_key_of` in SQL: `column` up to its second "|" (the contact's generated `name_key`).
 
-    Both spellings are plain deterministic string functions, so each database can index them.
+    Built from Django's own functions (STRPOS/INSTR, SUBSTRING, GREATEST/MAX), which every
+    database can compute in a stored generated column, and which a migration can name without
+    importing this module.
     """
-
-    arity = 1
-    output_field = CharField()
-
-    def as_sql(self, compiler, connection, **extra_context):  # SQLite (and the fallback)
-        template = (
-            "substr(%(expressions)s, 1, instr(%(expressions)s, '|')"
-            " + instr(substr(%(expressions)s, instr(%(expressions)s, '|') + 1), '|') - 1)"
-        )
-        return super().as_sql(compiler, connection, template=template, **extra_context)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        template = "(split_part(%(expressions)s, '|', 1) || '|' || split_part(%(expressions)s, '|', 2))"
-        return super().as_sql(compiler, connection, template=template, **extra_context)
+    first = StrIndex(column, Value("|"))
+    second = StrIndex(Substr(column, first + 1), Value("|"))
+    return Substr(column, 1, Greatest(first + second - 1, Value(0)))

@@ -79,7 +79,8 @@ def import_run(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # many small objects per chunk: full collections would dominate (trap 8)
     try:
-        for plan in opposition_screen(rows_validate(rows, context=context, chunk_size=CHUNK_SIZE)):
+        plans = rows_validate(rows, context=context, chunk_size=CHUNK_SIZE)
+        for plan in opposition_screen(plans, batch_size=CHUNK_SIZE):
             counts[plan.action] += 1
             if plan.action == ERROR:
                 if len(errors) < MAX_STORED_ERRORS:

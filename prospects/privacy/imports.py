@@ -14,7 +14,7 @@ from prospects.imports.columns import COLUMN_BY_KEY
 from prospects.imports.plans import CREATE, ERROR, RowPlan
 from prospects.privacy.register import opposition_known_among
 
-BATCH = 1000
+BATCH = 1000  # rows per register query, unless the caller passes its own chunk size
 
 
 def _refuse(plan: RowPlan) -> None:
@@ -27,7 +27,8 @@ def _refuse(plan: RowPlan) -> None:
     plan.action = ERROR
 
 
-def opposition_screen(plans: Iterable[RowPlan]) -> Iterator[RowPlan]:
+def opposition_screen(plans: Iterable[RowPlan], *, batch_size: int = BATCH) -> Iterator[RowPlan]:
+    """The plans, in order; held back at most `batch_size` at a time (the import's chunk size)."""
     batch: list[RowPlan] = []
 
     def screened() -> list[RowPlan]:
@@ -39,7 +40,7 @@ def opposition_screen(plans: Iterable[RowPlan]) -> Iterator[RowPlan]:
 
     for plan in plans:
         batch.append(plan)
-        if len(batch) >= BATCH:
+        if len(batch) >= batch_size:
             yield from screened()
             batch = []
     if batch:
