@@ -14,6 +14,8 @@ from accounts.models import User
 from prospects.contacts import contact_fields_normalise
 from prospects.duplicates.models import ProspectMerge
 from prospects.models import ProspectContact
+from prospects.privacy.models import PersonalDataAction
+from prospects.privacy.services import privacy_log
 from prospects.rights import R15, has_right
 from prospects.services import prospect_search_fields_refresh, prospects_data_changed, prospects_history_baseline
 
@@ -200,6 +202,12 @@ def prospects_merge(
     survivor.save()
     record = ProspectMerge.objects.create(
         survivor=survivor, merged_by=by, merged_contacts=merged_contacts, dropped_values=dropped
+    )
+    privacy_log(
+        action=PersonalDataAction.MERGE,
+        by=by,
+        count=len(ids),
+        detail=f"#{survivor.pk} ← " + ", ".join(f"#{pk}" for pk in other_ids),
     )
     prospects_data_changed()
     return record

@@ -5,7 +5,13 @@ from guardian.shortcuts import assign_perm
 
 from crm.models import ClientContact, Opportunity, Proposal
 from prospects.duplicates.merge import MergeRefused, prospects_merge
-from prospects.models import ProspectContact, ProspectContactUserObjectPermission, ProspectMerge, ProspectNote
+from prospects.models import (
+    PersonalDataLog,
+    ProspectContact,
+    ProspectContactUserObjectPermission,
+    ProspectMerge,
+    ProspectNote,
+)
 from prospects.rights import R1, R15
 from tasks.models import Task
 from tests.factories import (
@@ -68,6 +74,8 @@ def test_the_survivor_takes_everything_linked_to_the_others(twins, manager, pari
     dropped = {(item["field"], item["value"]) for item in record.dropped_values}
     assert ("email", "j@acme.fr") in dropped and ("last_name", "DUPONT") in dropped
     assert ("mobile", "06 12 34 56 78") in dropped
+    log = PersonalDataLog.objects.get()
+    assert (log.action, log.by, log.count) == ("merge", manager, 2)
 
 
 def test_two_converted_contacts_cannot_be_merged(twins, manager):
