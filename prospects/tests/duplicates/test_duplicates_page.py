@@ -50,6 +50,7 @@ def test_above_the_limit_the_search_runs_as_a_job_and_the_page_shows_its_result(
         response = client.post("/prospects/duplicates/search/")
     job = manager.jobs.get(kind=JobKind.DUPLICATES_FIND)
     assert response.status_code == 302 and job.status == "done" and job.counts == {"pairs": 2}
+    assert "2 paires de doublons probables" in client.get(f"/prospects/jobs/{job.pk}/").content.decode()
     page = client.get("/prospects/duplicates/").content.decode()
     assert "2 paires probables" in page and "Relancer la recherche" in page
     a, b, *_rest = pairs

@@ -155,6 +155,8 @@ def test_the_review_page_and_the_purge_job(person, manager, sales_rep, rep_witho
     assert response.status_code == 302
     job = manager.jobs.get(kind=JobKind.RETENTION_PURGE)
     assert job.status == "done" and job.counts == {"deleted": 1, "anonymised": 1, "skipped": 0}
+    report = client.get(f"/prospects/jobs/{job.pk}/").content.decode()
+    assert "1 supprimé" in report and "1 anonymisé" in report
     assert not ProspectContact.objects.filter(pk=old.pk).exists()
     assert ProspectContact.objects.get(pk=linked.pk).last_name == "Anonyme"  # D1: tasks link to it
     assert ProspectContact.objects.filter(pk=hidden.pk).exists()
