@@ -173,13 +173,20 @@ class ProspectContact(models.Model):
         db_default=LegalBasis.LEGITIMATE_INTEREST,  # the bulk writers (COPY) leave it to the database
     )
     consent_date = models.DateField(_("date du consentement"), null=True, blank=True)
-    consent_source = models.CharField(_("source du consentement"), max_length=255, blank=True, db_default="")
+    consent_source = models.CharField(
+        _("source du consentement"), max_length=255, blank=True, default="", db_default=""
+    )
     last_inbound_at = models.DateField(
         _("dernier contact du prospect"), null=True, blank=True, editable=False, db_index=False
     )
     opposed_at = models.DateTimeField(_("opposition à la prospection le"), null=True, blank=True, editable=False)
     opposition_channel = models.CharField(
-        _("canal de l'opposition"), max_length=12, choices=OppositionChannel.choices, blank=True, db_default=""
+        _("canal de l'opposition"),
+        max_length=12,
+        choices=OppositionChannel.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     # Denormalised for the list page (B3 search, sort by company); written by the services
     # through prospects.search, never by hand. See prospects.services.prospects_reindex.

@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='prospectcontact',
             name='consent_source',
-            field=models.CharField(blank=True, db_default='', max_length=255, verbose_name='source du consentement'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=255, verbose_name='source du consentement'),
         ),
         migrations.AddField(
             model_name='prospectcontact',
@@ -136,7 +136,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='prospectcontact',
             name='opposition_channel',
-            field=models.CharField(blank=True, choices=[('email', 'E-mail'), ('telephone', 'Téléphone'), ('courrier', 'Courrier'), ('formulaire', 'Formulaire / site web'), ('oral', 'De vive voix'), ('autre', 'Autre')], db_default='', max_length=12, verbose_name="canal de l'opposition"),
+            field=models.CharField(blank=True, choices=[('email', 'E-mail'), ('telephone', 'Téléphone'), ('courrier', 'Courrier'), ('formulaire', 'Formulaire / site web'), ('oral', 'De vive voix'), ('autre', 'Autre')], db_default='', default='', max_length=12, verbose_name="canal de l'opposition"),
         ),
         migrations.AlterField(
             model_name='job',
