@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CONTACTS ?= 200
 
-.PHONY: run test lint format check-migrations venv migrate demo worker worker-jobs beat clean bench-load
+.PHONY: run test lint format check-migrations venv migrate demo worker worker-jobs beat clean bench-load bench-duplicates
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required"; exit 1; }
@@ -97,3 +97,7 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 
 bench-load: $(STAMP) $(BENCH_VENV)/.installed
 	$(BIN)/python bench/bench_load.py --locust $(BENCH_VENV)/bin/locust $(BENCH_ARGS)
+
+## make bench-duplicates: the duplicate finder over the 1,000,000 contacts of `crm_bench`, against a pairwise self-join
+bench-duplicates: $(STAMP)
+	$(BIN)/python bench/bench_duplicates.py $(BENCH_ARGS)

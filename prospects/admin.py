@@ -123,3 +123,6 @@ class CompanyWithContactsAdmin(CompanyAdmin):
         super().save_model(request, obj, form, change)
         if renamed:  # the contacts' search text and sort key carry the company name
             prospects_reindex(prospects=obj.prospects.all())
+
+
+from prospects.privacy import admin as privacy_admin  # noqa: E402, F401  registers the GDPR models

@@ -8,11 +8,13 @@ class ProspectsConfig(AppConfig):
     verbose_name = _("Contacts prospects")
 
     def ready(self) -> None:
+        from prospects.duplicates import jobs as duplicate_jobs  # noqa: F401  registers the job handlers
         from prospects.imports import (
-            jobs,  # noqa: F401  registers the job handlers
+            jobs,  # noqa: F401
             undo,  # noqa: F401
         )
         from prospects.list import exports, mass_jobs  # noqa: F401
+        from prospects.privacy import retention  # noqa: F401
         from prospects.vcard import exports as vcard_exports  # noqa: F401
         from prospects.vcard import imports as vcard_imports  # noqa: F401
         from prospects.vcard import previews  # noqa: F401

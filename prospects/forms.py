@@ -13,6 +13,7 @@ from crm.models import Opportunity, Sector, Skill
 from crm.selectors import companies_visible_to, diffusion_lists_visible_to
 from prospects.contacts import PHONE_FIELDS, phone_check, phone_normalise
 from prospects.models import ProspectContact
+from prospects.privacy.register import opposition_known
 from prospects.selectors import prospect_duplicates
 
 # ---------------------------------------------------------------------------------------
@@ -102,6 +103,10 @@ class ProspectForm(forms.ModelForm):
 
     # Sent by the "Enregistrer quand même" button of the duplicate warning (B1).
     confirm_duplicates = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # GDPR (issue 17): a person in the opposition register is not re-created unless this is ticked.
+    confirm_opposition = forms.BooleanField(
+        required=False, label=_("La personne a retiré son opposition : créer le contact quand même")
+    )
 
     def __init__(self, *args, user: User, company_search_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,7 +173,9 @@ class ProspectForm(forms.ModelForm):
         """B1: stop once on a likely duplicate and list it; "Enregistrer quand même" saves anyway."""
         data = super().clean()
         confirmed = data.pop("confirm_duplicates", False)
+        opposition_confirmed = data.pop("confirm_opposition", False)
         self.duplicates = []
+        self.opposed = False
         self.warnings = [
             _("%(field)s : numéro non reconnu, enregistré tel que saisi (%(value)s).")
             % {"field": self.fields[name].label, "value": data[name]}
@@ -178,6 +185,14 @@ class ProspectForm(forms.ModelForm):
         checked = not self.instance.pk or any(name in self.changed_data for name in self.IDENTITY_FIELDS)
         if self.errors or not checked:
             return data
+        if not self.instance.pk:
+            phones = [data.get(name, "") for name in ("phone", "mobile")]
+            self.opposed = opposition_known(email=data.get("email", ""), phones=phones)
+            if self.opposed and not opposition_confirmed:
+                raise ValidationError(
+                    _("Cette personne s'est opposée à la prospection (registre des oppositions) : contact non créé."),
+                    code="opposed",
+                )
         company = data.get("company")
         self.duplicates = prospect_duplicates(
             self.user,

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from crm.choices import Gender, Region, choices_check
 from prospects.rights import PERMISSIONS
+from prospects.search import name_key_expression
 
 
 class ContactStatus(models.TextChoices):
@@ -31,6 +32,23 @@ class Origin(models.TextChoices):
 
 
 RIGHTS = PERMISSIONS  # defined in prospects/rights.py
+
+
+class LegalBasis(models.TextChoices):
+    """GDPR art. 6: why the company may prospect this person (CNIL: legitimate interest in B2B)."""
+
+    LEGITIMATE_INTEREST = "interet_legitime", _("Intérêt légitime")
+    CONSENT = "consentement", _("Consentement")
+
+
+class OppositionChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "telephone", _("Téléphone")
+    MAIL = "courrier", _("Courrier")
+    FORM = "formulaire", _("Formulaire / site web")
+    IN_PERSON = "oral", _("De vive voix")
+    OTHER = "autre", _("Autre")
+
 
 # B4: the history keeps only these columns; the rest (texts, denormalised search columns,
 # timestamps) would make every historical row as wide as the contact for nothing.
@@ -146,10 +164,42 @@ class ProspectContact(models.Model):
         verbose_name=_("modifié par"),
         db_index=False,  # audit only; every bulk write would pay for an index nobody reads
     )
+    # GDPR / CNIL (issue 17): written through prospects.privacy.services only.
+    legal_basis = models.CharField(
+        _("base légale"),
+        max_length=20,
+        choices=LegalBasis.choices,
+        default=LegalBasis.LEGITIMATE_INTEREST,
+        db_default=LegalBasis.LEGITIMATE_INTEREST,  # the bulk writers (COPY) leave it to the database
+    )
+    consent_date = models.DateField(_("date du consentement"), null=True, blank=True)
+    consent_source = models.CharField(
+        _("source du consentement"), max_length=255, blank=True, default="", db_default=""
+    )
+    last_inbound_at = models.DateField(
+        _("dernier contact du prospect"), null=True, blank=True, editable=False, db_index=False
+    )
+    opposed_at = models.DateTimeField(_("opposition à la prospection le"), null=True, blank=True, editable=False)
+    opposition_channel = models.CharField(
+        _("canal de l'opposition"),
+        max_length=12,
+        choices=OppositionChannel.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     # Denormalised for the list page (B3 search, sort by company); written by the services
     # through prospects.search, never by hand. See prospects.services.prospects_reindex.
     search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
     company_sort = models.CharField(_("clé de tri société"), max_length=200, null=True, blank=True, editable=False)
+    # The name half of the duplicate rule ("last|first", folded), computed by the database from
+    # search_text on every write (no writer has to know it); indexed with the company.
+    name_key = models.GeneratedField(
+        expression=name_key_expression("search_text"),
+        output_field=models.CharField(max_length=201),
+        db_persist=True,
+        verbose_name=_("clé de doublon (nom)"),
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -177,8 +227,15 @@ class ProspectContact(models.Model):
             "updated_by",
             "search_text",
             "company_sort",
+            "name_key",
             "created_at",
             "updated_at",
+            "legal_basis",
+            "consent_date",
+            "consent_source",
+            "last_inbound_at",
+            "opposed_at",
+            "opposition_channel",
         ],
         verbose_name=_("historique du contact prospect"),
     )
@@ -209,6 +266,14 @@ class ProspectContact(models.Model):
                 condition=models.Q(parent_company__isnull=False),
                 name="prospect_parent_company_idx",
             ),
+            # The duplicate finder's keys (prospects.duplicates.rules): equal phones, equal folded
+            # names at one company. The e-mail has prospect_email_idx.
+            models.Index(fields=["phone", "id"], condition=~models.Q(phone=""), name="prospect_phone_key_idx"),
+            models.Index(fields=["mobile", "id"], condition=~models.Q(mobile=""), name="prospect_mobile_key_idx"),
+            models.Index(
+                fields=["company", "name_key"], condition=models.Q(company__isnull=False), name="prospect_name_key_idx"
+            ),
+            models.Index(fields=["last_inbound_at"], name="prospect_last_inbound_idx"),
         ]
 
     def __str__(self) -> str:
@@ -271,6 +336,8 @@ class JobKind(models.TextChoices):
     IMPORT_UNDO = "import_undo", _("Annulation d'import")
     VCF_PREVIEW = "vcf_preview", _("Lecture de fichiers VCF")
     MASS_ACTION = "mass_action", _("Action de masse")
+    DUPLICATES_FIND = "duplicates_find", _("Recherche de doublons")
+    RETENTION_PURGE = "retention_purge", _("Purge de conservation (RGPD)")
 
 
 # The imports: previewed before they run, undoable once done.
@@ -351,3 +418,13 @@ class Job(models.Model):
     def preview_expires_at(self):
         """When an import preview left unconfirmed is deleted (prospects.jobs.jobs_expire_previews)."""
         return self.created_at + timedelta(seconds=settings.JOB_PREVIEW_EXPIRES_SECONDS)
+
+
+# The models of the feature packages live beside their code; importing them here registers them.
+from prospects.duplicates.models import ProspectMerge  # noqa: E402, F401
+from prospects.privacy.models import (  # noqa: E402, F401
+    OppositionEntry,
+    OppositionKind,
+    PersonalDataAction,
+    PersonalDataLog,
+)

@@ -53,7 +53,11 @@ R13 = Right("manage_all_prospect_notes", "Gérer toutes les notes saisies sur un
 SPEC_RIGHTS = (R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13)
 # Beside the 13 (issue 14): the list's Excel export, given by default to the roles holding R8.
 R14 = Right("export_prospects_xlsx", "Exporter des contacts prospects en Excel")
-ALL_RIGHTS = (*SPEC_RIGHTS, R14)
+# Issue 17: merging duplicates, and the personal-data administration (GDPR: access export,
+# erasure, opposition, retention review), given by default to the admin role.
+R15 = Right("merge_prospects", "Fusionner des contacts prospects")
+R16 = Right("manage_personal_data", "Administrer les données personnelles (RGPD) des contacts prospects")
+ALL_RIGHTS = (*SPEC_RIGHTS, R14, R15, R16)
 # ProspectContact.Meta.permissions
 PERMISSIONS = tuple((right.codename, right.label) for right in ALL_RIGHTS)
 
@@ -63,7 +67,7 @@ ROLES: dict[str, tuple[Right, ...]] = {
     # Loads and maintains the files; does not convert or manage deals.
     "Assistant commercial": (R1, R2, R3, R5, R7, R8, R9, R10, R11, R14),
     # Everything, including other people's notes.
-    "Responsable commercial": (R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14),
+    "Responsable commercial": (R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R15, R16),
 }
 ROLE_LABELS = {
     "Commercial": _("Commercial"),

@@ -9,6 +9,9 @@ which behaves the same on SQLite because both sides are already folded.
 
 import re
 
+from django.db.models import Value
+from django.db.models.functions import Greatest, StrIndex, Substr
+
 from crm.text import fold  # re-exported: the search columns fold names like every writer
 
 PHONE_QUERY = re.compile(r"^\+?[\d\s.\-()/]+$")
@@ -69,3 +72,20 @@ def search_terms(query: str | None) -> list[str]:
         return [phone_digits(query)]
     terms = [term.replace("|", "") for term in fold(query).split()]
     return [term for term in dict.fromkeys(terms) if term]
+
+
+def name_key_of(*, last_name: str | None, first_name: str | None) -> str:
+    """The folded "last|first" that starts `search_text`: the name half of the duplicate rule."""
+    return f"{fold(last_name)}|{fold(first_name)}"
+
+
+def name_key_expression(column: str = "search_text"):
+    """`name_key_of` in SQL: `column` up to its second "|" (the contact's generated `name_key`).
+
+    Built from Django's own functions (STRPOS/INSTR, SUBSTRING, GREATEST/MAX), which every
+    database can compute in a stored generated column, and which a migration can name without
+    importing this module.
+    """
+    first = StrIndex(column, Value("|"))
+    second = StrIndex(Substr(column, first + 1), Value("|"))
+    return Substr(column, 1, Greatest(first + second - 1, Value(0)))

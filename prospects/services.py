@@ -5,6 +5,7 @@ The rep's rights follow `assigned_to` by rule (prospects.rights): no write here 
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -167,6 +168,22 @@ class MassResult:
     unchanged: int = 0  # already in the requested state
     refused: int = 0  # visible but the user lacks the right on them
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (contact, reason), delete only
+    opposed: int = 0  # objected to prospecting: never subscribed (issue 17)
+
+
+class ProspectOpposed(Exception):
+    """The contact objected to prospecting: no new diffusion-list subscription (issue 17)."""
+
+
+def prospect_inbound_record(*, prospect_id: int, on: date | None = None) -> bool:
+    """The date of the last contact from the prospect (GDPR retention) moves forward, never back.
+
+    Called by the services that record a contact: a note, a deal, a task done (tasks app), a
+    logged reply. A conditional update, so two writers never move it backwards.
+    """
+    on = on or timezone.localdate()
+    later = models.Q(last_inbound_at__isnull=True) | models.Q(last_inbound_at__lt=on)
+    return bool(ProspectContact.objects.filter(later, pk=prospect_id).update(last_inbound_at=on))
 
 
 def prospects_data_changed() -> None:
@@ -261,6 +278,12 @@ def prospects_mass_subscriptions(*, prospects, lists, subscribe: bool, by: User,
     `changed` counts the contacts whose subscriptions changed; `lists` must be visible to `by`.
     """
     target_ids, result = _mass_targets(prospects=prospects, by=by, right=R10)
+    if subscribe:  # an opposed contact is never subscribed (issue 17)
+        opposed = set(
+            ProspectContact.objects.filter(pk__in=target_ids, opposed_at__isnull=False).values_list("pk", flat=True)
+        )
+        target_ids = [pk for pk in target_ids if pk not in opposed]
+        result.opposed = len(opposed)
     through = ProspectContact.diffusion_lists.through
     list_ids = [diffusion_list.pk for diffusion_list in lists]
     touched: set[int] = set()
@@ -383,6 +406,7 @@ def note_create(*, prospect: ProspectContact, author: User, text: str) -> Prospe
     note = ProspectNote(prospect=prospect, author=author, entity=_note_entity(author, prospect), text=text.strip())
     note.full_clean()
     note.save()
+    prospect_inbound_record(prospect_id=prospect.pk)
     return note
 
 
@@ -448,8 +472,14 @@ def prospect_skills_set(*, prospect: ProspectContact, skills, by: User | None) -
 
 @transaction.atomic
 def prospect_subscriptions_set(*, prospect: ProspectContact, lists, visible_lists, by: User | None) -> None:
-    """Subscribe the contact to exactly `lists` among `visible_lists`; lists the user cannot see stay."""
+    """Subscribe the contact to exactly `lists` among `visible_lists`; lists the user cannot see stay.
+
+    Raises ProspectOpposed when `lists` would add a subscription to a contact who objected.
+    """
     kept = prospect.diffusion_lists.exclude(pk__in=[diffusion_list.pk for diffusion_list in visible_lists])
+    current = set(prospect.diffusion_lists.values_list("pk", flat=True))
+    if prospect.opposed_at and {diffusion_list.pk for diffusion_list in lists} - current:
+        raise ProspectOpposed
     prospect.diffusion_lists.set([*lists, *kept])
     _touch(prospect, by)
 
@@ -525,5 +555,6 @@ def opportunity_create(*, prospect: ProspectContact, by: User | None, **fields) 
     opportunity = Opportunity(prospect=prospect, company_id=prospect.company_id, created_by=by, **fields)
     opportunity.full_clean()
     opportunity.save()
+    prospect_inbound_record(prospect_id=prospect.pk)
     prospects_data_changed()
     return opportunity

@@ -18,3 +18,11 @@ def sweep_stuck_jobs() -> int:
 @shared_task(ignore_result=True)
 def expire_import_previews() -> int:
     return jobs_expire_previews()
+
+
+@shared_task(ignore_result=True)
+def retention_review() -> int:
+    """Weekly (CELERY_BEAT_SCHEDULE): the contacts past PRIVACY_RETENTION_YEARS, for the review page."""
+    from prospects.privacy.retention import retention_review as review
+
+    return review()

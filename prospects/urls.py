@@ -1,9 +1,11 @@
 from django.urls import path
 
 from prospects.card import views as card_views
+from prospects.duplicates import views as duplicate_views
 from prospects.imports import views as import_views
 from prospects.jobs import views as job_views
 from prospects.list import views as list_views
+from prospects.privacy import views as privacy_views
 from prospects.vcard import views as vcard_views
 
 app_name = "prospects"
@@ -62,4 +64,20 @@ urlpatterns += [
     path("import/<int:pk>/start/", import_views.import_start, name="import_start"),
     path("import/<int:pk>/errors.xlsx", import_views.import_error_file, name="import_errors"),
     path("import/<int:pk>/undo/", import_views.import_undo_view, name="import_undo"),
+]
+
+# Duplicates and merge (prospects/duplicates/).
+urlpatterns += [
+    path("duplicates/", duplicate_views.duplicates_page, name="duplicates"),
+    path("duplicates/search/", duplicate_views.duplicates_search_start, name="duplicates_search"),
+    path("duplicates/merge/", duplicate_views.merge_screen, name="merge"),
+    path("<int:pk>/merge/", duplicate_views.merge_pick, name="merge_pick"),
+]
+
+# Personal data (GDPR, prospects/privacy/).
+urlpatterns += [
+    path("<int:pk>/privacy/", privacy_views.privacy_page, name="privacy"),
+    path("<int:pk>/privacy/access/", privacy_views.access_export, name="privacy_access"),
+    path("<int:pk>/privacy/erase/", privacy_views.erase, name="privacy_erase"),
+    path("privacy/retention/", privacy_views.retention_page, name="retention"),
 ]

@@ -17,6 +17,7 @@ from accounts.models import User
 from crm.storage import stored_files_delete_on_commit
 from prospects.models import ProspectContact
 from prospects.rights import R3
+from prospects.services import prospect_inbound_record
 from tasks.file_types import MAGIC, SNIFF_BYTES, format_matches, looks_like_markup
 from tasks.models import Task, TaskAttachment, TaskPriority, TaskStatus
 
@@ -39,7 +40,10 @@ def _lock_prospect(prospect: ProspectContact) -> None:
 def task_create(*, prospect: ProspectContact, by: User, **values) -> Task:
     _lock_prospect(prospect)
     task = Task(prospect=prospect, created_by=by, **{name: values[name] for name in TASK_FIELDS if name in values})
-    return _task_saved(task)
+    _task_saved(task)
+    if task.status == TaskStatus.DONE:
+        prospect_inbound_record(prospect_id=prospect.pk)
+    return task
 
 
 @transaction.atomic
@@ -50,6 +54,8 @@ def task_update(*, task: Task, **values) -> Task:
     if changed:
         task.full_clean()
         task.save(update_fields=[*changed, "updated_at"])
+    if "status" in changed and task.status == TaskStatus.DONE:  # a task done is a contact (GDPR, issue 17)
+        prospect_inbound_record(prospect_id=task.prospect_id)
     return task
 
 
@@ -304,6 +310,8 @@ def tasks_mass_update(
         for name in changed:
             setattr(task, name, values[name])
         task.save(update_fields=[*changed, "updated_at"])
+        if "status" in changed and task.status == TaskStatus.DONE:
+            prospect_inbound_record(prospect_id=task.prospect_id)
         result.changed += 1
     return result
 

@@ -284,6 +284,8 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute; a sweep still queued a minute later is dropped (the next one does its work).
     "sweep-stuck-jobs": {"task": "prospects.tasks.sweep_stuck_jobs", "schedule": 60.0, "options": {"expires": 55}},
     "expire-import-previews": {"task": "prospects.tasks.expire_import_previews", "schedule": 3600.0},
+    # GDPR retention: lists the contacts past PRIVACY_RETENTION_YEARS for review, weekly.
+    "retention-review": {"task": "prospects.tasks.retention_review", "schedule": 7 * 24 * 3600.0},
 }
 # The cache carries live job progress between worker and web processes: Redis when one is
 # configured (REDIS_URL, or a redis:// broker), process memory in embedded mode.
@@ -315,6 +317,14 @@ VCARD_SYNC_PREVIEW_MAX_CARDS = env_int("VCARD_SYNC_PREVIEW_MAX_CARDS", 2000)
 VCARD_SYNC_PREVIEW_MAX_BYTES = env_int("VCARD_SYNC_PREVIEW_MAX_BYTES", 2 * 1024 * 1024)
 # An import preview (upload checked, waiting for "Importer") and its file are deleted after this.
 JOB_PREVIEW_EXPIRES_SECONDS = env_int("JOB_PREVIEW_EXPIRES_SECONDS", 24 * 3600)
+
+# Duplicates (issue 17): a user who sees more contacts than this searches them as a job.
+DUPLICATES_SYNC_MAX = env_int("DUPLICATES_SYNC_MAX", 50_000)
+# GDPR (issue 17). CNIL: a prospect with no contact from them for 3 years is deleted or anonymised.
+PRIVACY_RETENTION_YEARS = env_int("PRIVACY_RETENTION_YEARS", 3)
+# The key of the opposition register's hashes. Set it once and keep it: changing it makes the
+# register forget every person in it. Without it the register derives its key from SECRET_KEY.
+OPPOSITION_REGISTER_KEY = env_str("OPPOSITION_REGISTER_KEY", "")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

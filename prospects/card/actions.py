@@ -14,7 +14,7 @@ Each action matches the server-side check of its view.
 from accounts.models import User
 from crm.selectors import companies_visible_to
 from prospects.models import ProspectContact
-from prospects.rights import R1, R3, R4, R5, R6, R8, R10, Right, has_right
+from prospects.rights import R1, R3, R4, R5, R6, R8, R10, R15, Right, has_right
 
 # action → the right it needs on the contact (None: seeing the contact is enough).
 ACTION_RIGHTS: dict[str, Right | None] = {
@@ -27,11 +27,12 @@ ACTION_RIGHTS: dict[str, Right | None] = {
     "convert": R6,  # and not converted yet
     "duplicate": R1,  # held globally
     "vcf": R8,
+    "merge": R15,  # "Fusionner avec…" (issue 17)
     "delete": R1,
 }
 ACTIONS = tuple(ACTION_RIGHTS)
 # The rights the actions read on each contact: what the list computes per row.
-RIGHTS_NEEDED: tuple[Right, ...] = (R1, R3, R4, R5, R6, R8, R10)
+RIGHTS_NEEDED: tuple[Right, ...] = (R1, R3, R4, R5, R6, R8, R10, R15)
 
 
 def opportunity_right(*, company_id: int | None) -> Right:

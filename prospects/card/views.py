@@ -17,6 +17,7 @@ from crm.selectors import (
 )
 from prospects.card.actions import ACTIONS, contact_actions, opportunity_right
 from prospects.card.sections import card_sections_render
+from prospects.duplicates.merge import merges_of
 from prospects.forms import ConvertForm, NoteForm, OpportunityForm, ProspectForm, SkillsForm, SubscriptionsForm
 from prospects.models import ProspectContact
 from prospects.rights import R1, R5, R6, R10, require_right
@@ -31,6 +32,7 @@ from prospects.selectors import (
 from prospects.services import (
     ProspectAlreadyConverted,
     ProspectNotDeletable,
+    ProspectOpposed,
     note_create,
     note_delete,
     note_may_manage,
@@ -71,6 +73,8 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
         menu.append({"label": _("Dupliquer le prospect"), "url": reverse("prospects:duplicate", args=[prospect.pk])})
     if can["vcf"]:
         menu.append({"label": _("Export VCF"), "url": reverse("prospects:vcard_export_one", args=[prospect.pk])})
+    if can["merge"]:
+        menu.append({"label": _("Fusionner avec…"), "url": reverse("prospects:merge_pick", args=[prospect.pk])})
     if can["delete"]:
         menu.append(
             {
@@ -113,6 +117,7 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "opportunities": list(opportunities),
         "proposals": list(proposals),
         "history": prospect_history(prospect, viewer=user),
+        "merges": merges_of(prospect),
     }
     return render(request, "prospects/card/detail.html", context)
 
@@ -295,14 +300,18 @@ def prospect_subscriptions(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = SubscriptionsForm(request.POST, user=request.user)
         if form.is_valid():
-            prospect_subscriptions_set(
-                prospect=prospect,
-                lists=form.cleaned_data["lists"],
-                visible_lists=form.fields["lists"].queryset,
-                by=request.user,
-            )
-            messages.success(request, _("Les abonnements aux listes de diffusion ont été enregistrés."))
-            return redirect("prospects:detail", pk=prospect.pk)
+            try:
+                prospect_subscriptions_set(
+                    prospect=prospect,
+                    lists=form.cleaned_data["lists"],
+                    visible_lists=form.fields["lists"].queryset,
+                    by=request.user,
+                )
+            except ProspectOpposed:
+                form.add_error(None, _("Ce contact s'est opposé à la prospection : il ne peut pas être réabonné."))
+            else:
+                messages.success(request, _("Les abonnements aux listes de diffusion ont été enregistrés."))
+                return redirect("prospects:detail", pk=prospect.pk)
     else:
         subscribed = list(prospect.diffusion_lists.values_list("pk", flat=True))
         form = SubscriptionsForm(initial={"lists": subscribed}, user=request.user)

@@ -47,6 +47,7 @@ class ImportResult:
     counts: dict
     errors: list  # the first MAX_STORED_ERRORS cell errors
     error_rows: int = 0
+    probable_duplicates: list = field(default_factory=list)  # flagged by a preview (issue 17)
 
     def outcome(self) -> JobOutcome:
         return JobOutcome(counts=self.counts, errors=self.errors)

@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from django.db import connection, transaction
 
 from accounts.models import User
+from prospects.duplicates.imports import MAX_FLAGGED, plans_probable_duplicates
 from prospects.imports.checks import ImportContext, rows_validate
 from prospects.imports.plans import (
     CHUNK_SIZE,
@@ -33,6 +34,7 @@ from prospects.imports.writer import ImportWriter
 from prospects.imports.xlsx import XlsxSource
 from prospects.jobs.options import ImportRecord
 from prospects.models import Job
+from prospects.privacy.imports import opposition_screen
 from prospects.services import prospects_data_changed
 
 # Advisory lock keys (PostgreSQL): one per entity, and one for "every entity".
@@ -92,9 +94,14 @@ def import_run(
     writer = None if dry_run else ImportWriter(context=context, job=job)
     writing = writer is not None
     chunk: list[RowPlan] = []
+    probable_duplicates: list[dict] = []
 
     def flush():
         nonlocal chunk
+        if dry_run and chunk:  # the preview flags probable duplicates (issue 17)
+            probable_duplicates.extend(
+                plans_probable_duplicates(context.user, chunk, limit=MAX_FLAGGED - len(probable_duplicates))
+            )
         if writing and chunk:
             writer.write(chunk)
         if progress and chunk:
@@ -104,7 +111,8 @@ def import_run(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # many small objects per chunk: full collections would dominate (trap 8)
     try:
-        for plan in rows_validate(rows, context=context, chunk_size=CHUNK_SIZE):
+        plans = rows_validate(rows, context=context, chunk_size=CHUNK_SIZE)
+        for plan in opposition_screen(plans, batch_size=CHUNK_SIZE):
             counts[plan.action] += 1
             if plan.action == ERROR:
                 if len(errors) < MAX_STORED_ERRORS:
@@ -135,7 +143,9 @@ def import_run(
         result_counts["companies_created"] = writer.counts["companies_created"]
     else:
         result_counts["companies_created"] = len(context.new_companies)
-    result = ImportResult(counts=result_counts, errors=errors, error_rows=counts[ERROR])
+    result = ImportResult(
+        counts=result_counts, errors=errors, error_rows=counts[ERROR], probable_duplicates=probable_duplicates
+    )
     if counts[ERROR] and not valid_only and not dry_run:
         transaction.set_rollback(True)
         raise ImportHasErrors(result)

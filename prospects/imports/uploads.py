@@ -30,7 +30,9 @@ def xlsx_upload_preview(*, user: User, upload, update_existing: bool) -> Job:
     return preview_save(
         kind=JobKind.IMPORT_XLSX,
         by=user,
-        options=ImportOptions(update_existing=update_existing, rows=total),
+        options=ImportOptions(
+            update_existing=update_existing, rows=total, probable_duplicates=result.probable_duplicates
+        ),
         source_name=upload.name or "import.xlsx",
         file_name=upload.name or "import.xlsx",
         content=upload,

@@ -111,6 +111,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "more_errors": max(0, len(job.errors) - PREVIEW_ERRORS_SHOWN),
         "update_existing": options.update_existing,
         "importable": counts.importable,
+        "probable_duplicates": options.probable_duplicates,
     }
     return render(request, "prospects/import/preview.html", context)
 

@@ -72,7 +72,7 @@ class ImportWriter:
         }
         extra = {}
         for model_field in ProspectContact._meta.concrete_fields:
-            if model_field.attname not in known:
+            if model_field.attname not in known and not model_field.generated:  # the database computes those
                 extra[model_field.column] = model_field.get_db_prep_save(model_field.get_default(), connection)
         return extra
 

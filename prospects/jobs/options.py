@@ -53,10 +53,12 @@ class PreviewedImportOptions(JobOptions):
     update_existing: bool = False  # matched contacts: update them (else skip them)
     valid_only: bool = False  # import the valid rows and skip the bad ones (else all-or-nothing)
     command: bool = False  # started by a management command
+    # Rows to create that look like a visible contact (prospects.duplicates.imports), the first 200.
+    probable_duplicates: list = field(default_factory=list)
 
     def confirmed_with(self, *, valid_only: bool) -> Self:
         """These options once the user confirmed the preview."""
-        return dataclasses.replace(self, confirmed=True, valid_only=valid_only)
+        return dataclasses.replace(self, confirmed=True, valid_only=valid_only, probable_duplicates=[])
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,21 @@ class MassActionOptions(JobOptions):
     subscribe: bool = True
 
 
+@dataclass(frozen=True)
+class DuplicatesFindOptions(JobOptions):
+    """The duplicate finder run as a job (issue 17): the pairs go to a JSON result file."""
+
+    pairs: int | None = None  # how many pairs the run found (written by the handler)
+
+
+@dataclass(frozen=True)
+class RetentionPurgeOptions(JobOptions):
+    """Contacts past the retention period, deleted or anonymised in bulk (issue 17)."""
+
+    ids: list = field(default_factory=list)
+    anonymise: bool = False  # else delete
+
+
 OPTIONS_BY_KIND: dict[str, type[JobOptions]] = {
     JobKind.IMPORT_XLSX: ImportOptions,
     JobKind.IMPORT_VCF: VCardImportOptions,
@@ -137,6 +154,8 @@ OPTIONS_BY_KIND: dict[str, type[JobOptions]] = {
     JobKind.IMPORT_UNDO: ImportUndoOptions,
     JobKind.VCF_PREVIEW: VCardPreviewOptions,
     JobKind.MASS_ACTION: MassActionOptions,
+    JobKind.DUPLICATES_FIND: DuplicatesFindOptions,
+    JobKind.RETENTION_PURGE: RetentionPurgeOptions,
 }
 
 

@@ -130,6 +130,8 @@ COUNT_LABELS: dict[str, Callable[[int], str]] = {
     "skipped": lambda n: ngettext("ignoré", "ignorés", n),
     "errors": lambda n: _("en erreur"),
     "deleted": lambda n: ngettext("supprimé", "supprimés", n),
+    "anonymised": lambda n: ngettext("anonymisé", "anonymisés", n),
+    "pairs": lambda n: ngettext("paire de doublons probables", "paires de doublons probables", n),
     "companies_created": lambda n: ngettext("société créée", "sociétés créées", n),
     "companies_deleted": lambda n: ngettext("société supprimée", "sociétés supprimées", n),
     "kept": lambda n: ngettext("conservé", "conservés", n),

@@ -14,6 +14,9 @@ from prospects.list.paging import ordering_for, sort_param
 from prospects.list.selection import Selection
 from prospects.list.selectors import prospect_list_annotate
 from prospects.models import Job, JobKind
+from prospects.privacy.models import PersonalDataAction
+from prospects.privacy.selectors import exportable_without_opposed
+from prospects.privacy.services import privacy_log
 from prospects.rights import R14, has_right
 
 CHUNK = 2000
@@ -49,7 +52,8 @@ def prospects_for_export(job: Job):
     """What the user saw: the ticked ids, or the list's filters (B6), in the list's sort order."""
     user = job.created_by
     options = ListExportOptions.of(job)
-    prospects = Selection.of_job(options).prospects(user)
+    selection = Selection.of_job(options)
+    prospects = exportable_without_opposed(selection.prospects(user), selection.filters)
     sort = sort_param(options.sort)
     return prospect_list_annotate(user, prospects).order_by(*ordering_for(sort))
 
@@ -74,4 +78,10 @@ def export_xlsx(job: Job, progress: JobProgress) -> JobOutcome:
         name = f"contacts-prospects-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
         with open(tmp.name, "rb") as handle:
             job_save_result(job, name=name, content=File(handle))
+    privacy_log(
+        action=PersonalDataAction.EXPORT_XLSX,
+        by=job.created_by,
+        count=written,
+        filters=ListExportOptions.of(job).to_options(),
+    )
     return JobOutcome(counts={"exported": written})

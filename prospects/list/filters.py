@@ -1,10 +1,12 @@
 """The list page's filters (L4): one URL parameter per filter, applied on the visible queryset."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -13,10 +15,19 @@ from crm.choices import CompanyType, HeadcountBand, RevenueBand
 from crm.models import Sector, Skill
 from crm.selectors import companies_visible_to
 from prospects.models import ContactStatus, ProspectContact
+from prospects.privacy.dates import retention_limit
+from prospects.privacy.selectors import NOT_OPPOSED, ONLY_OPPOSED
 from prospects.search import search_terms
 from prospects.selectors import prospects_visible_to
 
 NO_COMPANY = "aucune"
+OPPOSITION_CHOICES = [(NOT_OPPOSED, _("Sans opposition")), (ONLY_OPPOSED, _("Opposés à la prospection"))]
+LAST_INBOUND_CHOICES = [
+    ("recent", _("Moins d'un an")),
+    ("older", _("Plus d'un an")),
+    ("expired", _("Au-delà de la durée de conservation")),
+    ("never", _("Jamais")),
+]
 COMPANY_TYPE_CHOICES = [*CompanyType.choices, (NO_COMPANY, _("Aucune (contact libre)"))]
 
 
@@ -75,12 +86,49 @@ class ProspectFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    # GDPR (issue 17): opposition to prospecting, and the age of the last contact from the prospect.
+    opposition = django_filters.MultipleChoiceFilter(
+        choices=OPPOSITION_CHOICES,
+        method="filter_opposition",
+        label=_("Opposition"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    last_inbound = django_filters.MultipleChoiceFilter(
+        choices=LAST_INBOUND_CHOICES,
+        method="filter_last_inbound",
+        label=_("Dernier contact du prospect"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = ProspectContact
         fields: list[str] = []
 
     # The field names of the multiple-choice filters, used by the template and the tests.
-    MULTIPLE = ("assigned_to", "status", "entity", "headcount", "revenue", "sector", "skill")
+    MULTIPLE = (
+        "assigned_to", "status", "entity", "headcount", "revenue", "sector", "skill", "opposition", "last_inbound",
+    )  # fmt: skip
+
+    def filter_opposition(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if not value or set(value) >= {NOT_OPPOSED, ONLY_OPPOSED}:
+            return queryset
+        return queryset.filter(opposed_at__isnull=NOT_OPPOSED in value)
+
+    def filter_last_inbound(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return queryset
+        today = timezone.localdate()
+        one_year, limit = today - timedelta(days=365), retention_limit(today)
+        ranges = {
+            "recent": Q(last_inbound_at__gte=one_year),
+            "older": Q(last_inbound_at__lt=one_year, last_inbound_at__gte=limit),
+            "expired": Q(last_inbound_at__lt=limit),
+            "never": Q(last_inbound_at__isnull=True),
+        }
+        chosen = Q(pk__in=[])
+        for key in value:
+            chosen |= ranges[key]
+        return queryset.filter(chosen)
 
     def filter_in(self, queryset: QuerySet, name: str, value) -> QuerySet:
         # One `IN (...)` instead of django-filter's OR of equalities with DISTINCT.

@@ -48,6 +48,7 @@ ROW_ACTIONS = (
     ("duplicate", gettext_lazy("Dupliquer le prospect"), "prospects:duplicate"),
     ("vcf", gettext_lazy("Export VCF du prospect"), "prospects:vcard_export_one"),
     ("subscriptions", gettext_lazy("Abonnements aux listes de diffusion"), "prospects:subscriptions"),
+    ("merge", gettext_lazy("Fusionner avec…"), "prospects:merge_pick"),
     ("delete", gettext_lazy("Supprimer le contact prospect"), "prospects:delete"),
 )
 
@@ -74,6 +75,8 @@ class RowRenderer:
         self.companies = companies or set()
         self.csrf_token = csrf_token
         self.bits = {name: 1 << position for position, (name, _label, _route) in enumerate(ROW_ACTIONS)}
+        opposed = escape(str(_("Opposé à la prospection")))
+        self.opposed_badge = f' <span class="badge opposed" title="{opposed}">{escape(str(_("Opposé")))}</span>'
         self.detail_url = escape(reverse("prospects:detail", args=[PK]))
         self.edit_url = escape(reverse("prospects:edit", args=[PK]))
         self.actions_url = escape(reverse("prospects:actions", args=[PK]))
@@ -180,7 +183,7 @@ class RowRenderer:
             f"<td>{escape(row['company__name'] or '')}</td>"
             f"<td>{escape(company_rep)}</td>"
             f"<td>{company}</td>"
-            f'<td class="name">{last_name}</td>'
+            f'<td class="name">{last_name}{self.opposed_badge if row.get("opposed_at") else ""}</td>'
             f"<td>{first_name}</td>"
             f"<td>{escape(row['job_title'])}</td>"
             f"<td>{email_link}</td>"

@@ -25,7 +25,7 @@ from prospects.selectors import count_subquery, holds_right_somewhere, prospect_
 _USER_FIELDS = ("first_name", "last_name", "username")
 LIST_ROW_FIELDS = (
     "company_id", "last_name", "first_name", "job_title", "email", "phone", "mobile", "fax", "region",
-    "assigned_to_id", "status", "client_contact_id",
+    "assigned_to_id", "status", "client_contact_id", "opposed_at",
     "company__name", "company__type", "company__status", "company__assigned_to_id",
     *(f"company__assigned_to__{name}" for name in _USER_FIELDS),
     *(f"assigned_to__{name}" for name in _USER_FIELDS),

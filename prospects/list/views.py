@@ -36,7 +36,7 @@ from prospects.list.rows import RowRenderer
 from prospects.list.selection import Selection
 from prospects.list.selectors import prospect_list_page
 from prospects.models import ContactStatus, JobKind
-from prospects.rights import R1, R2, R7, R9, R14, has_right
+from prospects.rights import R1, R2, R7, R9, R14, R16, has_right
 from prospects.selectors import holds_right_somewhere
 from prospects.services import (
     MASS_ACTION_LIMIT,
@@ -202,6 +202,8 @@ def _page_actions(user) -> dict:
         "import_xlsx": has_right(user, R7),
         "import_vcf": has_right(user, R9),
         "quick_add": has_right(user, R2),
+        "duplicates": holds_right_somewhere(user, R1),  # issue 17
+        "retention": has_right(user, R16),
     }
 
 
@@ -274,6 +276,16 @@ def _report(request: HttpRequest, result: MassResult, done_message: str) -> None
                 result.refused,
             )
             % {"n": result.refused},
+        )
+    if result.opposed:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d contact ignoré : il s'est opposé à la prospection.",
+                "%(n)d contacts ignorés : ils se sont opposés à la prospection.",
+                result.opposed,
+            )
+            % {"n": result.opposed},
         )
     for contact, reason in result.skipped:
         messages.warning(

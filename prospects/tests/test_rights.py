@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 from accounts.permissions import has_right
-from prospects.rights import ROLES, SPEC_RIGHTS, roles_setup
+from prospects.rights import R15, R16, ROLES, SPEC_RIGHTS, roles_setup
 from tests.factories import ProspectFactory, UserFactory
 
 GUIDE_LABELS = [
@@ -43,7 +43,7 @@ def test_setup_roles_creates_the_three_groups_with_their_rights():
         group = Group.objects.get(name=name)
         assert set(group.permissions.values_list("codename", flat=True)) == {right.codename for right in rights}
     manager = Group.objects.get(name="Responsable commercial")
-    assert manager.permissions.count() == 14  # R1–R13 and the Excel export (R14)
+    assert manager.permissions.count() == 16  # R1–R13, the Excel export (R14), merge (R15), personal data (R16)
 
 
 @pytest.mark.django_db
@@ -97,3 +97,28 @@ def test_default_permissions_are_labelled_in_french():
         ).values_list("name", flat=True)
     )
     assert {"Peut ajouter contact prospect", "Peut modifier contact prospect"} <= names
+
+
+@pytest.mark.django_db
+def test_the_admin_role_alone_gets_merge_and_personal_data_by_default():
+    call_command("setup_roles", stdout=StringIO())
+    holders = Group.objects.filter(permissions__codename__in=[R15.codename, R16.codename]).distinct()
+    assert list(holders.values_list("name", flat=True)) == ["Responsable commercial"]
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_merge_and_personal_data_to_existing_admin_groups():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("prospects.migrations.0008_gdpr_duplicates")
+    call_command("setup_roles", stdout=StringIO())
+    manager = Group.objects.get(name="Responsable commercial")
+    renamed = Group.objects.create(name="Direction")  # another group of the admin role: holds R13
+    renamed.permissions.set(manager.permissions.exclude(codename__in=[R15.codename, R16.codename]))
+    manager.permissions.remove(*manager.permissions.filter(codename__in=[R15.codename, R16.codename]))
+    migration.give_new_rights_to_admin_groups(apps, None)
+    for group in (manager, renamed):
+        assert {R15.codename, R16.codename} <= set(group.permissions.values_list("codename", flat=True))
+    assert not Group.objects.get(name="Commercial").permissions.filter(codename=R15.codename).exists()

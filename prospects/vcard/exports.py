@@ -15,6 +15,9 @@ from prospects.jobs.options import VCardExportOptions
 from prospects.jobs.runner import JobOutcome, JobProgress, job_handler, job_save_result
 from prospects.list.selection import Selection
 from prospects.models import Job, JobKind, ProspectContact
+from prospects.privacy.models import PersonalDataAction
+from prospects.privacy.selectors import exportable_without_opposed
+from prospects.privacy.services import privacy_log
 from prospects.rights import R8, has_right
 from prospects.selectors import prospects_changeable_by
 from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS, VCardFields, prospect_uid, serialize, write_zip
@@ -53,7 +56,8 @@ def exportable_prospects(user: User, selection: QuerySet[ProspectContact]) -> Qu
 def prospects_for_vcard_export(user: User, selection: Selection | None = None) -> QuerySet[ProspectContact]:
     """The selected contacts (B5; all visible ones by default) the user may export, in file order."""
     selection = selection or Selection()
-    return exportable_prospects(user, selection.prospects(user)).order_by("last_name", "first_name", "pk")
+    prospects = exportable_without_opposed(selection.prospects(user), selection.filters)
+    return exportable_prospects(user, prospects).order_by("last_name", "first_name", "pk")
 
 
 def vcard_fields_of(prospects: QuerySet[ProspectContact]):
@@ -128,4 +132,5 @@ def export_vcf(job: Job, progress: JobProgress) -> JobOutcome:
         )
         tmp.seek(0)
         job_save_result(job, name=export_file_name(as_zip=as_zip), content=File(tmp))
+    privacy_log(action=PersonalDataAction.EXPORT_VCF, by=job.created_by, count=written, filters=options.to_options())
     return JobOutcome(counts={"exported": written})

@@ -20,12 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from prospects.duplicates.imports import plans_probable_duplicates
 from prospects.imports.checks import ImportContext, rows_validate
 from prospects.imports.plans import ERROR, ImportHasErrors, SourceRow
 from prospects.imports.run import import_run
 from prospects.jobs.options import VCardImportOptions
 from prospects.jobs.runner import JobFailed, JobOutcome, JobProgress, job_handler
 from prospects.models import Job, JobKind
+from prospects.privacy.imports import opposition_screen
 from prospects.rights import R2, R9, has_right
 from prospects.vcard.reader import MAX_FILE_BYTES, MAX_FILES, ParsedFile, VCardRejected, parse_vcards
 
@@ -140,8 +142,11 @@ def vcard_preview(*, user: User, upload: VCardUpload, update_existing: bool) -> 
     errors = upload.errors()
     unreadable = len(errors)
     by_location: dict[tuple, dict] = {}
-    for plan in rows_validate(upload.rows(), context=context):
+    to_create = []
+    for plan in opposition_screen(rows_validate(upload.rows(), context=context)):
         counts[labels[plan.action]] += 1
+        if plan.action == "create":
+            to_create.append(plan)
         key = (plan.location["file"], plan.location["card"])
         by_location[key] = {
             "action": plan.action,
@@ -151,6 +156,8 @@ def vcard_preview(*, user: User, upload: VCardUpload, update_existing: bool) -> 
         errors.extend(plan.errors)
     counts["errors"] += unreadable
     counts["companies_created"] = len(context.new_companies)
+    # The same matching rule as the duplicates page (issue 17): a warning with a link, not a block.
+    flags = {(flag["file"], flag["card"]): flag for flag in plans_probable_duplicates(user, to_create)}
     cards = []
     for error in upload.rejected:
         cards.append({"file": error["file"], "card": "", "line": "", "name": "", "action": ERROR,
@@ -171,6 +178,7 @@ def vcard_preview(*, user: User, upload: VCardUpload, update_existing: bool) -> 
                     "action": ERROR if card.error else line.get("action", ERROR),
                     "message": card.error or line.get("message", ""),
                     "warnings": " ".join(card.warnings + (parsed.warnings if card.number == 1 else [])),
+                    "duplicate": flags.get((parsed.name, card.number)),
                 }
             )
     return counts, errors, cards

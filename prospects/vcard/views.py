@@ -25,6 +25,8 @@ from prospects.jobs.options import ImportCounts, VCardImportOptions
 from prospects.jobs.runner import job_create
 from prospects.list.selection import Selection
 from prospects.models import JobKind
+from prospects.privacy.models import PersonalDataAction
+from prospects.privacy.services import privacy_log
 from prospects.rights import R2, R8, R9, require_right
 from prospects.selectors import get_prospect_for, holds_right_somewhere
 from prospects.vcard.exports import (
@@ -63,6 +65,7 @@ def vcard_export_one(request: HttpRequest, pk: int) -> HttpResponse:
     """E1: one contact as a .vcf (404 when not visible, 403 without R8 on it)."""
     prospect = get_prospect_for(request.user, pk)
     require_right(request.user, R8, prospect)
+    privacy_log(action=PersonalDataAction.EXPORT_VCF, by=request.user, count=1, detail=f"#{prospect.pk}")
     return vcard_response(prospect, request.GET.get("version"))
 
 
@@ -102,7 +105,8 @@ def vcard_export_many(request: HttpRequest) -> HttpResponse:
         job = job_create(kind=JobKind.EXPORT_VCF, by=user, options=options)
         return redirect("prospects:job_detail", pk=job.pk)
     buffer = io.BytesIO()
-    write_export(prospects, buffer, as_zip=data["zip"], version=data["version"])
+    written = write_export(prospects, buffer, as_zip=data["zip"], version=data["version"])
+    privacy_log(action=PersonalDataAction.EXPORT_VCF, by=user, count=written, filters=selection.as_options())
     return _download(
         buffer.getvalue(),
         filename=export_file_name(as_zip=data["zip"]),
