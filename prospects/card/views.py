@@ -248,11 +248,7 @@ def prospect_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         prospect_delete(prospect=prospect, by=request.user)
     except ProspectNotDeletable as blocked:
-        messages.error(
-            request,
-            _("%(contact)s ne peut pas être supprimé : lié à %(reasons)s.")
-            % {"contact": name, "reasons": ", ".join(blocked.reasons)},
-        )
+        messages.error(request, blocked.message(name))
         return redirect("prospects:detail", pk=pk)
     messages.success(request, _("Le contact prospect %(contact)s a été supprimé.") % {"contact": name})
     return redirect("prospects:list")
