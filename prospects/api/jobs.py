@@ -27,11 +27,11 @@ from prospects.imports.states import Confirmation, is_awaiting_confirmation, pre
 from prospects.imports.uploads import VCardUploadRejected, vcard_upload_preview, xlsx_upload_preview
 from prospects.imports.views import ImportStartForm, ImportUploadForm, import_error_response
 from prospects.imports.xlsx import ImportRejected
-from prospects.jobs.options import ListExportOptions, VCardImportOptions
+from prospects.jobs.options import VCardImportOptions
 from prospects.jobs.runner import job_create, job_percent, job_progress
 from prospects.jobs.views import job_result_response
+from prospects.list.exports import export_options as list_export_options
 from prospects.list.forms import MassExportForm
-from prospects.list.paging import sort_param
 from prospects.list.selection import Selection
 from prospects.models import IMPORT_KINDS, Job, JobKind
 from prospects.rights import R7, R8, R9, R14, has_right, require_right
@@ -244,13 +244,7 @@ class XlsxExportView(APIView):
             raise PermissionDenied
         form = MassExportForm(request.data, user=request.user)
         form_validated(form)
-        selection = Selection.from_form(form)
-        options = ListExportOptions(
-            ids=selection.ids,
-            filters=selection.filters if selection.ids is None else None,
-            sort=sort_param(form.filter_data.get("sort")),
-        )
-        job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=options.to_options())
+        job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=list_export_options(form))
         return Response(job_out(job, request), status=status.HTTP_202_ACCEPTED)
 
 
