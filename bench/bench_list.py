@@ -36,8 +36,9 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def seeded_setup(description: str, *, env_defaults: dict[str, str] | None = None) -> argparse.Namespace:
+    """The million-contact benchmarks' start (this one and bench_api.py): arguments, database, Django, seed."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=25)
     args = parser.parse_args()
@@ -49,15 +50,14 @@ def main() -> int:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ["DJANGO_DEBUG"] = "false"
+    for name, value in (env_defaults or {}).items():
+        os.environ.setdefault(name, value)
     import django
 
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()  # response.context for the row and page counts
     from config.gc_tuning import tune_gc_for_requests
 
     tune_gc_for_requests()  # as config/wsgi.py does for the web processes
@@ -71,6 +71,16 @@ def main() -> int:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
+    return args
+
+
+def main() -> int:
+    args = seeded_setup(__doc__.splitlines()[0])
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # response.context for the row and page counts
 
     from accounts.models import User
     from crm.models import Sector
