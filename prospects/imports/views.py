@@ -18,17 +18,17 @@ from prospects.imports.states import (
     import_job_for,
     is_awaiting_confirmation,
     preview_confirm,
+    preview_context,
     preview_expired_message,
 )
 from prospects.imports.undo import import_undo_request, import_undo_right
 from prospects.imports.uploads import xlsx_upload_preview
 from prospects.imports.xlsx import MAX_UPLOAD_BYTES, ImportRejected, limits_text, stored_copy
-from prospects.jobs.options import ImportCounts, ImportOptions
+from prospects.jobs.options import ImportOptions
 from prospects.models import IMPORT_KINDS, JobKind
 from prospects.rights import R7, require_right
 from prospects.selectors import get_job_for
 
-PREVIEW_ERRORS_SHOWN = 20
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -101,18 +101,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     job = import_job_for(request.user, pk, kind=JobKind.IMPORT_XLSX)
     if not is_awaiting_confirmation(job):
         return redirect("prospects:job_detail", pk=job.pk)
-    options = ImportOptions.of(job)
-    counts = ImportCounts.of(job)
-    context = {
-        "job": job,
-        "options": options,
-        "counts": counts,
-        "errors": job.errors[:PREVIEW_ERRORS_SHOWN],
-        "more_errors": max(0, len(job.errors) - PREVIEW_ERRORS_SHOWN),
-        "update_existing": options.update_existing,
-        "importable": counts.importable,
-    }
-    return render(request, "prospects/import/preview.html", context)
+    return render(request, "prospects/import/preview.html", preview_context(job, ImportOptions.of(job)))
 
 
 @login_required
