@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.downloads import file_download
 from prospects.imports.files import error_file_for, template_write
 from prospects.imports.states import (
     Confirmation,
@@ -68,11 +69,7 @@ def import_template(request: HttpRequest) -> FileResponse:
         handle = open(path, "rb")  # noqa: SIM115  FileResponse closes it
     finally:
         os.unlink(path)  # the open handle keeps the data readable
-    response = FileResponse(
-        handle, as_attachment=True, filename="modele-import-contacts-prospects.xlsx", content_type=XLSX_TYPE
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(handle, filename="modele-import-contacts-prospects.xlsx", content_type=XLSX_TYPE)
 
 
 @login_required
@@ -138,9 +135,7 @@ def import_error_response(job) -> FileResponse:
     handle = open(path, "rb")  # noqa: SIM115  FileResponse closes it
     os.unlink(path)
     stem = os.path.splitext(os.path.basename(job.source_name or "import"))[0][:80] or "import"
-    response = FileResponse(handle, as_attachment=True, filename=f"erreurs-{stem}.xlsx", content_type=XLSX_TYPE)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(handle, filename=f"erreurs-{stem}.xlsx", content_type=XLSX_TYPE)
 
 
 @login_required
