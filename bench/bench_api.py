@@ -10,7 +10,6 @@ rows per page. A deep page is the 25th: the API follows its cursors there, the w
 for ?page=25. Server-side time, median and p95 over --runs requests after one cold request.
 """
 
-import argparse
 import os
 import statistics
 import sys
@@ -21,44 +20,22 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_list import DEFAULT_URL, percentile  # noqa: E402
-from bench.common import ensure_database  # noqa: E402
+from bench.bench_list import percentile, seeded_setup  # noqa: E402
 
 PER_PAGE = 200
 DEEP_PAGE = 25
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--contacts", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=25)
-    args = parser.parse_args()
-    if args.runs < 20:
-        parser.error("--runs must be at least 20")
-
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    ensure_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ.setdefault("API_RATE_LIMIT", "100000/minute")  # the benchmark is not a client to throttle
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    # The benchmark is not a client to throttle.
+    args = seeded_setup(__doc__.splitlines()[0], env_defaults={"API_RATE_LIMIT": "100000/minute"})
     from django.db import connection
+    from django.http import QueryDict
     from django.test import Client
-
-    from config.gc_tuning import tune_gc_for_requests
-
-    tune_gc_for_requests()
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", min_contacts=args.contacts, quiet_users=True)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
 
     from accounts.models import User
     from accounts.tokens import token_create, token_revoke
+    from prospects.list.query import list_url
     from prospects.models import ProspectContact
 
     user = User.objects.get(username="hugo")
@@ -112,7 +89,7 @@ def main() -> int:
         deep = params.pop("deep", False)
         api_path = deep_cursor(params) if deep else "/api/contacts/?" + urlencode({**params, "per_page": PER_PAGE})
         web_params = {**params, "per_page": PER_PAGE, **({"page": DEEP_PAGE} if deep else {})}
-        web_path = "/prospects/?" + urlencode(web_params)
+        web_path = list_url(QueryDict(urlencode(web_params)))  # the canonical URL: the list redirects others
         api_cold, api_median, api_p95, api_queries = measure(api, api_path)
         web_cold, web_median, web_p95, web_queries = measure(web, web_path)
         print(

@@ -52,8 +52,9 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def seeded_setup(description: str, *, env_defaults: dict[str, str] | None = None) -> argparse.Namespace:
+    """The million-contact benchmarks' start (this one and bench_api.py): arguments, database, Django, seed."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=25)
     args = parser.parse_args()
@@ -65,6 +66,8 @@ def main() -> int:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ["DJANGO_DEBUG"] = "false"
+    for name, value in (env_defaults or {}).items():
+        os.environ.setdefault(name, value)
     # Production runs with Redis (cache, sessions): so does the bench when one answers.
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)
     with_redis = redis_answers(redis_url)
@@ -75,10 +78,7 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()  # response.context for the row and page counts
     from config.gc_tuning import tune_gc_for_requests
 
     tune_gc_for_requests()  # as config/wsgi.py does for the web processes
@@ -92,6 +92,17 @@ def main() -> int:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
+    args.redis_url = redis_url if with_redis else None
+    return args
+
+
+def main() -> int:
+    args = seeded_setup(__doc__.splitlines()[0])
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # response.context for the row and page counts
 
     from accounts.models import User
     from crm.models import Sector
@@ -117,7 +128,9 @@ def main() -> int:
         ("last page", {"page": "LAST"}),
     ]
     print(f"\n{total:,} contacts in {connection.settings_dict['NAME']}; user {user.username} ({args.runs} runs each)\n")
-    print(f"Cache and sessions: {'Redis ' + redis_url if with_redis else 'process memory and database (no Redis)'}")
+    print(
+        f"Cache and sessions: {'Redis ' + args.redis_url if args.redis_url else 'process memory and database (no Redis)'}"
+    )
     header = (
         f"{'scenario':38} {'rows':>5} {'count':>9} {'queries':>7} {'cold ms':>8} {'median ms':>9} {'p95 ms':>7} "
         f"{'py cpu':>7} {'db':>6} {'KB':>5} {'gz KB':>5}"

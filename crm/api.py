@@ -12,7 +12,8 @@ from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -222,3 +223,27 @@ def page_serializer(name: str, serializer_class) -> serializers.Serializer:
 
 AFTER_PARAMETER_DESCRIPTION = gettext_lazy("Identifiant après lequel commence la page (voir `next`)")
 BAD_INPUT = OpenApiResponse(description=gettext_lazy("Erreurs par champ"))
+AFTER_PARAMETER = OpenApiParameter("after", OpenApiTypes.INT, description=AFTER_PARAMETER_DESCRIPTION)
+
+
+def page_view(
+    name: str, *, serializer_class, rows, operation_id: str, summary, tags: list[str], description=None, parameters=()
+) -> type:
+    """A read-only list in keyset pages by id (`page_by_id`); `rows(request)` is what the user sees."""
+    from rest_framework.views import APIView  # DRF's settings import this module: no import at load time
+
+    class PageView(APIView):
+        @extend_schema(
+            operation_id=operation_id,
+            summary=summary,
+            description=description,
+            parameters=[AFTER_PARAMETER, *parameters],
+            responses={200: page_serializer(f"{name}Page", serializer_class)},
+            tags=tags,
+        )
+        def get(self, request):
+            page, next_url = page_by_id(rows(request), request)
+            return paged_response(serializer_class, page, next_url)
+
+    PageView.__name__ = PageView.__qualname__ = f"{name}ListView"
+    return PageView

@@ -434,6 +434,13 @@ class ProspectNotDeletable(Exception):
         super().__init__(", ".join(reasons))
         self.reasons = reasons
 
+    def message(self, contact_name: str) -> str:
+        """The refusal as the page and the API word it."""
+        return _("%(contact)s ne peut pas être supprimé : lié à %(reasons)s.") % {
+            "contact": contact_name,
+            "reasons": ", ".join(self.reasons),
+        }
+
 
 @transaction.atomic
 def prospect_delete(*, prospect: ProspectContact, by: User | None) -> None:

@@ -10,16 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api import (
-    AFTER_PARAMETER_DESCRIPTION,
-    BAD_INPUT,
-    form_data_for_update,
-    form_validated,
-    page_by_id,
-    page_serializer,
-    paged_response,
-    serializer_for_form,
-)
+from crm.api import BAD_INPUT, form_data_for_update, form_validated, page_view, serializer_for_form
 from prospects.api.serializers import ErrorSerializer
 from prospects.rights import R3, require_right
 from prospects.selectors import get_prospect_for
@@ -93,24 +84,23 @@ class ContactTasksView(APIView):
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
 
-class TaskListView(APIView):
-    @extend_schema(
-        operation_id="tasks_list",
-        summary=gettext_lazy("Tâches visibles"),
-        description=gettext_lazy("`mine=true` : seulement celles que l'utilisateur suit."),
-        parameters=[
-            OpenApiParameter("after", OpenApiTypes.INT, description=AFTER_PARAMETER_DESCRIPTION),
-            OpenApiParameter("mine", OpenApiTypes.BOOL, description=gettext_lazy("Seulement mes tâches")),
-        ],
-        responses={200: page_serializer("TaskPage", TaskSerializer)},
-        tags=["tasks"],
-    )
-    def get(self, request):
-        tasks = tasks_visible_to(request.user).select_related(None)
-        if request.query_params.get("mine", "").lower() in {"1", "true"}:
-            tasks = tasks.filter(followed_by=request.user)
-        rows, next_url = page_by_id(tasks, request)
-        return paged_response(TaskSerializer, rows, next_url)
+def _tasks(request):
+    tasks = tasks_visible_to(request.user).select_related(None)
+    if request.query_params.get("mine", "").lower() in {"1", "true"}:
+        tasks = tasks.filter(followed_by=request.user)
+    return tasks
+
+
+TaskListView = page_view(
+    "Task",
+    serializer_class=TaskSerializer,
+    rows=_tasks,
+    operation_id="tasks_list",
+    summary=gettext_lazy("Tâches visibles"),
+    description=gettext_lazy("`mine=true` : seulement celles que l'utilisateur suit."),
+    parameters=[OpenApiParameter("mine", OpenApiTypes.BOOL, description=gettext_lazy("Seulement mes tâches"))],
+    tags=["tasks"],
+)
 
 
 class TaskDetailView(APIView):

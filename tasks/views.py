@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from crm.downloads import file_download
 from crm.middleware import unreadable_upload_message
 from crm.uploads import UploadTooLarge
 from prospects.models import ProspectContact
@@ -229,12 +230,9 @@ def attachment_response(attachment) -> FileResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
+    response = file_download(handle, filename=attachment.original_name, content_type=attachment.content_type)
     if not attachment.content_type or attachment.content_type.startswith(("text/html", "image/svg")):
         response["Content-Type"] = "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -189,9 +189,7 @@ class ContactDetailView(APIView):
         try:
             prospect_delete(prospect=prospect, by=request.user)
         except ProspectNotDeletable as blocked:
-            detail = _("%(contact)s ne peut pas être supprimé : lié à %(reasons)s.") % {
-                "contact": name,
-                "reasons": ", ".join(blocked.reasons),
-            }
-            return Response({"detail": detail, "reasons": blocked.reasons}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": blocked.message(name), "reasons": blocked.reasons}, status=status.HTTP_409_CONFLICT
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)

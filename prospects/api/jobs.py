@@ -27,11 +27,11 @@ from prospects.imports.states import Confirmation, is_awaiting_confirmation, pre
 from prospects.imports.uploads import VCardUploadRejected, vcard_upload_preview, xlsx_upload_preview
 from prospects.imports.views import ImportStartForm, ImportUploadForm, import_error_response
 from prospects.imports.xlsx import ImportRejected
-from prospects.jobs.options import ListExportOptions, VCardImportOptions
+from prospects.jobs.options import VCardImportOptions
 from prospects.jobs.runner import job_create, job_percent, job_progress
 from prospects.jobs.views import job_result_response
+from prospects.list.exports import export_options as list_export_options
 from prospects.list.forms import MassExportForm
-from prospects.list.paging import sort_param
 from prospects.list.selection import Selection
 from prospects.models import IMPORT_KINDS, Job, JobKind
 from prospects.rights import R7, R8, R9, R14, has_right, require_right
@@ -173,19 +173,33 @@ def _import_started(job: Job, request, *, start: bool, valid_only: bool) -> Resp
     return Response(job_out(job, request), status=status.HTTP_201_CREATED)
 
 
+def _job_start_schema(operation_id: str, summary, description, request, *, upload: bool):
+    """The schema of a view that starts a job: an upload previews it (201) or starts it (202), with 413s."""
+    codes = (201, 202) if upload else (202,)
+    responses = {**dict.fromkeys(codes, JobSerializer), 400: BAD_INPUT, 403: ErrorSerializer}
+    if upload:
+        responses[413] = ErrorSerializer
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description,
+        request={"multipart/form-data": request} if upload else request,
+        responses=responses,
+        tags=["jobs"],
+    )
+
+
 class XlsxImportView(APIView):
-    @extend_schema(
-        operation_id="imports_xlsx_create",
-        summary=gettext_lazy("Importer un fichier Excel (modèle d'import)"),
-        description=gettext_lazy(
+    @_job_start_schema(
+        "imports_xlsx_create",
+        gettext_lazy("Importer un fichier Excel (modèle d'import)"),
+        gettext_lazy(
             "Droit R7. Le fichier est contrôlé et simulé : 201 avec l'aperçu (compteurs, erreurs), à confirmer par "
             "POST /api/jobs/{id}/confirm/ ; ou lancé aussitôt avec `start=true` (202). 20 Mo au plus."
         ),
-        request={"multipart/form-data": XlsxImportInput},
-        responses={201: JobSerializer, 202: JobSerializer, 400: BAD_INPUT,
-                   403: ErrorSerializer, 413: ErrorSerializer},
-        tags=["jobs"],
-    )  # fmt: skip
+        XlsxImportInput,
+        upload=True,
+    )
     def post(self, request):
         require_right(request.user, R7)
         # The page's default choice when left out; the file itself stays in request.FILES (never copied).
@@ -202,17 +216,13 @@ class XlsxImportView(APIView):
 
 
 class VCardImportView(APIView):
-    @extend_schema(
-        operation_id="imports_vcard_create",
-        summary=gettext_lazy("Importer des fichiers vCard (.vcf)"),
-        description=gettext_lazy(
-            "Droit R9. Un ou plusieurs fichiers `files` ; aperçu (201) à confirmer, ou `start=true` (202)."
-        ),
-        request={"multipart/form-data": VCardImportInput},
-        responses={201: JobSerializer, 202: JobSerializer, 400: BAD_INPUT,
-                   403: ErrorSerializer, 413: ErrorSerializer},
-        tags=["jobs"],
-    )  # fmt: skip
+    @_job_start_schema(
+        "imports_vcard_create",
+        gettext_lazy("Importer des fichiers vCard (.vcf)"),
+        gettext_lazy("Droit R9. Un ou plusieurs fichiers `files` ; aperçu (201) à confirmer, ou `start=true` (202)."),
+        VCardImportInput,
+        upload=True,
+    )
     def post(self, request):
         require_right(request.user, R9)
         data = form_validated(VCardUploadForm(request.data, request.FILES))
@@ -227,46 +237,36 @@ class VCardImportView(APIView):
 
 
 class XlsxExportView(APIView):
-    @extend_schema(
-        operation_id="exports_xlsx_create",
-        summary=gettext_lazy("Lancer un export Excel de la liste"),
-        description=gettext_lazy(
+    @_job_start_schema(
+        "exports_xlsx_create",
+        gettext_lazy("Lancer un export Excel de la liste"),
+        gettext_lazy(
             "Droit R14. `ids` : les contacts choisis ; sans `ids`, toute la liste filtrée par `query` (les "
             "paramètres de la liste, ex. `status=nouveau&sort=last_name`). Suivre le traitement, puis télécharger."
         ),
-        request=ExportXlsxInput,
-        responses={202: JobSerializer, 400: BAD_INPUT,
-                   403: ErrorSerializer},
-        tags=["jobs"],
-    )  # fmt: skip
+        ExportXlsxInput,
+        upload=False,
+    )
     def post(self, request):
         if not has_right(request.user, R14):
             raise PermissionDenied
         form = MassExportForm(request.data, user=request.user)
         form_validated(form)
-        selection = Selection.from_form(form)
-        options = ListExportOptions(
-            ids=selection.ids,
-            filters=selection.filters if selection.ids is None else None,
-            sort=sort_param(form.filter_data.get("sort")),
-        )
-        job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=options.to_options())
+        job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=list_export_options(form))
         return Response(job_out(job, request), status=status.HTTP_202_ACCEPTED)
 
 
 class VCardExportView(APIView):
-    @extend_schema(
-        operation_id="exports_vcard_create",
-        summary=gettext_lazy("Lancer un export vCard"),
-        description=gettext_lazy(
+    @_job_start_schema(
+        "exports_vcard_create",
+        gettext_lazy("Lancer un export vCard"),
+        gettext_lazy(
             "Droit R8 (sur chaque contact exporté). `ids`, ou `select_all=true` avec `query` ; `zip` : une "
             "archive d'un fichier par contact ; `version` : 3.0 ou 4.0."
         ),
-        request=ExportVCardInput,
-        responses={202: JobSerializer, 400: BAD_INPUT,
-                   403: ErrorSerializer},
-        tags=["jobs"],
-    )  # fmt: skip
+        ExportVCardInput,
+        upload=False,
+    )
     def post(self, request):
         if not holds_right_somewhere(request.user, R8):
             raise PermissionDenied

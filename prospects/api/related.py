@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api import AFTER_PARAMETER_DESCRIPTION, BAD_INPUT, form_validated, page_by_id, page_serializer, paged_response
+from crm.api import BAD_INPUT, form_validated, page_view
 from crm.selectors import companies_visible_to, diffusion_lists_visible_to, get_company_for
 from prospects.api.serializers import (
     CompanySerializer,
@@ -36,8 +36,6 @@ from prospects.services import (
     opportunity_create,
     prospect_subscriptions_set,
 )
-
-AFTER = OpenApiParameter("after", OpenApiTypes.INT, description=AFTER_PARAMETER_DESCRIPTION)
 
 
 def _notes_out(user, prospect, notes) -> list[dict]:
@@ -139,17 +137,14 @@ class ContactOpportunityView(APIView):
         return Response(OpportunitySerializer(opportunity).data, status=status.HTTP_201_CREATED)
 
 
-class OpportunityListView(APIView):
-    @extend_schema(
-        operation_id="opportunities_list",
-        summary=gettext_lazy("Opportunités visibles"),
-        parameters=[AFTER],
-        responses={200: page_serializer("OpportunityPage", OpportunitySerializer)},
-        tags=["opportunities"],
-    )
-    def get(self, request):
-        rows, next_url = page_by_id(opportunities_visible_to(request.user), request)
-        return paged_response(OpportunitySerializer, rows, next_url)
+OpportunityListView = page_view(
+    "Opportunity",
+    serializer_class=OpportunitySerializer,
+    rows=lambda request: opportunities_visible_to(request.user),
+    operation_id="opportunities_list",
+    summary=gettext_lazy("Opportunités visibles"),
+    tags=["opportunities"],
+)
 
 
 class SubscriptionsView(APIView):
@@ -188,35 +183,32 @@ class SubscriptionsView(APIView):
         return self.get(request, pk)
 
 
-class DiffusionListView(APIView):
-    @extend_schema(
-        operation_id="diffusion_lists_list",
-        summary=gettext_lazy("Listes de diffusion visibles"),
-        parameters=[AFTER],
-        responses={200: page_serializer("DiffusionListPage", DiffusionListSerializer)},
-        tags=["subscriptions"],
-    )
-    def get(self, request):
-        rows, next_url = page_by_id(diffusion_lists_visible_to(request.user), request)
-        return paged_response(DiffusionListSerializer, rows, next_url)
+DiffusionListView = page_view(
+    "DiffusionList",
+    serializer_class=DiffusionListSerializer,
+    rows=lambda request: diffusion_lists_visible_to(request.user),
+    operation_id="diffusion_lists_list",
+    summary=gettext_lazy("Listes de diffusion visibles"),
+    tags=["subscriptions"],
+)
 
 
-class CompanyListView(APIView):
-    @extend_schema(
-        operation_id="companies_list",
-        summary=gettext_lazy("Sociétés visibles"),
-        description=gettext_lazy("Lecture seule : les sociétés se gèrent dans l'administration."),
-        parameters=[AFTER, OpenApiParameter("q", OpenApiTypes.STR, description=gettext_lazy("Nom contenant"))],
-        responses={200: page_serializer("CompanyPage", CompanySerializer)},
-        tags=["companies"],
-    )
-    def get(self, request):
-        companies = companies_visible_to(request.user).select_related(None)
-        query = request.query_params.get("q", "").strip()[:100]
-        if query:
-            companies = companies.filter(name__icontains=query)
-        rows, next_url = page_by_id(companies, request)
-        return paged_response(CompanySerializer, rows, next_url)
+def _companies(request):
+    companies = companies_visible_to(request.user).select_related(None)
+    query = request.query_params.get("q", "").strip()[:100]
+    return companies.filter(name__icontains=query) if query else companies
+
+
+CompanyListView = page_view(
+    "Company",
+    serializer_class=CompanySerializer,
+    rows=_companies,
+    operation_id="companies_list",
+    summary=gettext_lazy("Sociétés visibles"),
+    description=gettext_lazy("Lecture seule : les sociétés se gèrent dans l'administration."),
+    parameters=[OpenApiParameter("q", OpenApiTypes.STR, description=gettext_lazy("Nom contenant"))],
+    tags=["companies"],
+)
 
 
 class CompanyDetailView(APIView):

@@ -264,14 +264,23 @@ def prospect_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         prospect_delete(prospect=prospect, by=request.user)
     except ProspectNotDeletable as blocked:
-        messages.error(
-            request,
-            _("%(contact)s ne peut pas être supprimé : lié à %(reasons)s.")
-            % {"contact": name, "reasons": ", ".join(blocked.reasons)},
-        )
+        messages.error(request, blocked.message(name))
         return redirect("prospects:detail", pk=pk)
     messages.success(request, _("Le contact prospect %(contact)s a été supprimé.") % {"contact": name})
     return redirect("prospects:list")
+
+
+def _card_form_page(request, prospect, form, *, save, saved: str, template: str) -> HttpResponse:
+    """A card sub-page's form: a valid POST is saved by `save(cleaned_data)`, then back to the card."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ProspectOpposed:  # M1: an objector cannot be re-subscribed
+            form.add_error(None, _("Ce contact s'est opposé à la prospection : il ne peut pas être réabonné."))
+        else:
+            messages.success(request, saved)
+            return redirect("prospects:detail", pk=prospect.pk)
+    return render(request, template, {"prospect": prospect, "form": form})
 
 
 @login_required
@@ -282,13 +291,16 @@ def prospect_skills(request: HttpRequest, pk: int) -> HttpResponse:
     require_right(request.user, R5, prospect)
     if request.method == "POST":
         form = SkillsForm(request.POST)
-        if form.is_valid():
-            prospect_skills_set(prospect=prospect, skills=form.cleaned_data["skills"], by=request.user)
-            messages.success(request, _("L'environnement de compétences a été enregistré."))
-            return redirect("prospects:detail", pk=prospect.pk)
     else:
         form = SkillsForm(initial={"skills": list(prospect.skills.values_list("pk", flat=True))})
-    return render(request, "prospects/card/skills.html", {"prospect": prospect, "form": form})
+    return _card_form_page(
+        request,
+        prospect,
+        form,
+        save=lambda data: prospect_skills_set(prospect=prospect, skills=data["skills"], by=request.user),
+        saved=_("L'environnement de compétences a été enregistré."),
+        template="prospects/card/skills.html",
+    )
 
 
 @login_required
@@ -299,23 +311,19 @@ def prospect_subscriptions(request: HttpRequest, pk: int) -> HttpResponse:
     require_right(request.user, R10, prospect)
     if request.method == "POST":
         form = SubscriptionsForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                prospect_subscriptions_set(
-                    prospect=prospect,
-                    lists=form.cleaned_data["lists"],
-                    visible_lists=form.fields["lists"].queryset,
-                    by=request.user,
-                )
-            except ProspectOpposed:
-                form.add_error(None, _("Ce contact s'est opposé à la prospection : il ne peut pas être réabonné."))
-            else:
-                messages.success(request, _("Les abonnements aux listes de diffusion ont été enregistrés."))
-                return redirect("prospects:detail", pk=prospect.pk)
     else:
         subscribed = list(prospect.diffusion_lists.values_list("pk", flat=True))
         form = SubscriptionsForm(initial={"lists": subscribed}, user=request.user)
-    return render(request, "prospects/card/subscriptions.html", {"prospect": prospect, "form": form})
+    return _card_form_page(
+        request,
+        prospect,
+        form,
+        save=lambda data: prospect_subscriptions_set(
+            prospect=prospect, lists=data["lists"], visible_lists=form.fields["lists"].queryset, by=request.user
+        ),
+        saved=_("Les abonnements aux listes de diffusion ont été enregistrés."),
+        template="prospects/card/subscriptions.html",
+    )
 
 
 @login_required

@@ -20,10 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from prospects.jobs.options import ImportOptions, PreviewedImportOptions, VCardImportOptions
+from prospects.jobs.options import ImportCounts, ImportOptions, PreviewedImportOptions, VCardImportOptions
 from prospects.jobs.runner import job_enqueue
 from prospects.models import Job, JobKind, JobStatus
 from prospects.selectors import get_job_for
+
+PREVIEW_ERRORS_SHOWN = 20
 
 OPTIONS_OF_KIND: dict[str, type[PreviewedImportOptions]] = {
     JobKind.IMPORT_XLSX: ImportOptions,
@@ -106,3 +108,18 @@ def preview_confirm(*, job: Job, valid_only: bool) -> Confirmation:
     )
     job_enqueue(locked.pk)
     return Confirmation.QUEUED
+
+
+def preview_context(job: Job, options: PreviewedImportOptions) -> dict:
+    """What both preview pages show of a previewed job: its counts and its first errors."""
+    counts = ImportCounts.of(job)
+    return {
+        "job": job,
+        "options": options,
+        "counts": counts,
+        "errors": job.errors[:PREVIEW_ERRORS_SHOWN],
+        "more_errors": max(0, len(job.errors) - PREVIEW_ERRORS_SHOWN),
+        "update_existing": options.update_existing,
+        "importable": counts.importable,
+        "probable_duplicates": getattr(options, "probable_duplicates", None) or [],
+    }

@@ -12,23 +12,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.downloads import file_download
 from prospects.imports.files import error_file_for, template_write
 from prospects.imports.states import (
     Confirmation,
     import_job_for,
     is_awaiting_confirmation,
     preview_confirm,
+    preview_context,
     preview_expired_message,
 )
 from prospects.imports.undo import import_undo_request, import_undo_right
 from prospects.imports.uploads import xlsx_upload_preview
 from prospects.imports.xlsx import MAX_UPLOAD_BYTES, ImportRejected, limits_text, stored_copy
-from prospects.jobs.options import ImportCounts, ImportOptions
+from prospects.jobs.options import ImportOptions
 from prospects.models import IMPORT_KINDS, JobKind
 from prospects.rights import R7, require_right
 from prospects.selectors import get_job_for
 
-PREVIEW_ERRORS_SHOWN = 20
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -68,11 +69,7 @@ def import_template(request: HttpRequest) -> FileResponse:
         handle = open(path, "rb")  # noqa: SIM115  FileResponse closes it
     finally:
         os.unlink(path)  # the open handle keeps the data readable
-    response = FileResponse(
-        handle, as_attachment=True, filename="modele-import-contacts-prospects.xlsx", content_type=XLSX_TYPE
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(handle, filename="modele-import-contacts-prospects.xlsx", content_type=XLSX_TYPE)
 
 
 @login_required
@@ -101,19 +98,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     job = import_job_for(request.user, pk, kind=JobKind.IMPORT_XLSX)
     if not is_awaiting_confirmation(job):
         return redirect("prospects:job_detail", pk=job.pk)
-    options = ImportOptions.of(job)
-    counts = ImportCounts.of(job)
-    context = {
-        "job": job,
-        "options": options,
-        "counts": counts,
-        "errors": job.errors[:PREVIEW_ERRORS_SHOWN],
-        "more_errors": max(0, len(job.errors) - PREVIEW_ERRORS_SHOWN),
-        "update_existing": options.update_existing,
-        "importable": counts.importable,
-        "probable_duplicates": options.probable_duplicates,
-    }
-    return render(request, "prospects/import/preview.html", context)
+    return render(request, "prospects/import/preview.html", preview_context(job, ImportOptions.of(job)))
 
 
 @login_required
@@ -150,9 +135,7 @@ def import_error_response(job) -> FileResponse:
     handle = open(path, "rb")  # noqa: SIM115  FileResponse closes it
     os.unlink(path)
     stem = os.path.splitext(os.path.basename(job.source_name or "import"))[0][:80] or "import"
-    response = FileResponse(handle, as_attachment=True, filename=f"erreurs-{stem}.xlsx", content_type=XLSX_TYPE)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(handle, filename=f"erreurs-{stem}.xlsx", content_type=XLSX_TYPE)
 
 
 @login_required

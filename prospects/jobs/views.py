@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from crm.downloads import file_download
 from prospects.imports.undo import import_can_undo, import_undo_right
 from prospects.jobs.options import ImportCounts, ImportRecord, ImportUndoOptions
 from prospects.jobs.runner import job_count_labels, job_percent, job_progress, job_retry
@@ -77,9 +78,7 @@ def job_result_response(job) -> FileResponse:
     """The result file of a visible job (also served by the API); 404 while it has none."""
     if not job.result_file:
         raise Http404
-    response = FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or "export")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(job.result_file.open("rb"), filename=job.result_name or "export")
 
 
 @login_required

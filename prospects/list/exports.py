@@ -22,6 +22,16 @@ from prospects.rights import R14, has_right
 CHUNK = 2000
 
 
+def export_options(form) -> dict:
+    """The stored options of a list export (B6) from a valid MassExportForm: ticked ids, or the filters."""
+    selection = Selection.from_form(form)
+    return ListExportOptions(
+        ids=selection.ids,
+        filters=selection.filters if selection.ids is None else None,
+        sort=sort_param(form.filter_data.get("sort")),
+    ).to_options()
+
+
 def list_columns():
     """The list page's columns (L1), as (title, value-of-contact)."""
     return [

@@ -19,8 +19,8 @@ from crm.choices import CompanyType
 from crm.models import Sector, Skill
 from crm.selectors import companies_for_picker, diffusion_lists_visible_to
 from crm.text import fold
-from prospects.jobs.options import ListExportOptions
 from prospects.jobs.runner import job_create
+from prospects.list.exports import export_options
 from prospects.list.filters import COMPANY_TYPE_CHOICES, ProspectFilter
 from prospects.list.forms import (
     MassAssignForm,
@@ -30,7 +30,7 @@ from prospects.list.forms import (
     MassSubscriptionsForm,
 )
 from prospects.list.mass_jobs import MASS_RIGHTS, mass_action_is_large, mass_action_queue
-from prospects.list.paging import DEFAULT_SORT, SORTS, sort_param
+from prospects.list.paging import DEFAULT_SORT, SORTS
 from prospects.list.query import DEFAULT_PAGE_SIZE, PAGE_SIZES, is_canonical, list_url, page_size
 from prospects.list.rows import RowRenderer
 from prospects.list.selection import Selection
@@ -378,11 +378,5 @@ def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         query = request.POST.get("query", "")
         return _back_to_list(request, query if len(query) <= 4000 else "")
-    selection = Selection.from_form(form)
-    options = ListExportOptions(
-        ids=selection.ids,
-        filters=selection.filters if selection.ids is None else None,
-        sort=sort_param(form.filter_data.get("sort")),
-    )
-    job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=options.to_options())
+    job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=export_options(form))
     return redirect("prospects:job_detail", pk=job.pk)

@@ -18,10 +18,11 @@ from prospects.imports.states import (
     import_job_for,
     is_awaiting_confirmation,
     preview_confirm,
+    preview_context,
     preview_expired_message,
 )
 from prospects.imports.uploads import VCardUploadRejected, vcard_upload_preview
-from prospects.jobs.options import ImportCounts, VCardImportOptions
+from prospects.jobs.options import VCardImportOptions
 from prospects.jobs.runner import job_create
 from prospects.list.selection import Selection
 from prospects.models import JobKind
@@ -44,7 +45,6 @@ from prospects.vcard.imports import (
 from prospects.vcard.writer import DEFAULT_VERSION, VERSIONS, archive_stem, fields_of, safe_file_stem, serialize
 
 VCARD_TYPE = "text/vcard; charset=utf-8"
-PREVIEW_ERRORS_SHOWN = 20
 
 
 def _download(content: bytes | str, *, filename: str, content_type: str) -> HttpResponse:
@@ -184,20 +184,9 @@ def vcard_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_awaiting_confirmation(job):
         return redirect("prospects:job_detail", pk=job.pk)
     options = VCardImportOptions.of(job)
-    counts = ImportCounts.of(job)
     cards = [dict(card, label=ACTION_LABELS.get(card["action"], "")) for card in options.preview_cards]
-    context = {
-        "job": job,
-        "options": options,
-        "counts": counts,
-        "cards": cards,
-        "more_cards": max(0, options.cards - len(cards)),
-        "errors": job.errors[:PREVIEW_ERRORS_SHOWN],
-        "more_errors": max(0, len(job.errors) - PREVIEW_ERRORS_SHOWN),
-        "update_existing": options.update_existing,
-        "importable": counts.importable,
-        "via": options.via,
-    }
+    context = preview_context(job, options)
+    context.update(cards=cards, more_cards=max(0, options.cards - len(cards)), via=options.via)
     return render(request, "prospects/vcard/preview.html", context)
 
 

@@ -80,6 +80,17 @@ def _in_thread(target, errors: list) -> threading.Thread:
     return threading.Thread(target=body)
 
 
+def _run_together(*targets) -> None:
+    """Run the targets in threads at once; any exception one raised fails the test."""
+    errors: list = []
+    threads = [_in_thread(target, errors) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+
+
 def _job_for(importer, path) -> Job:
     job = Job(kind=JobKind.IMPORT_XLSX, created_by=importer, options={"confirmed": True}, source_name="f.xlsx")
     with open(path, "rb") as handle:
@@ -97,15 +108,8 @@ def test_the_same_file_imported_twice_at_once_creates_each_contact_once(groups, 
     path = _file(tmp_path)
     job = _job_for(importer, path)  # the web path: a confirmed upload run by a worker
     _BothMatched(monkeypatch)
-    errors: list = []
-    threads = [_in_thread(lambda: job_run(job.pk), errors), _in_thread(lambda: _command(path), errors)]
+    _run_together(lambda: job_run(job.pk), lambda: _command(path))
 
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert not errors, errors
     assert ProspectContact.objects.count() == ROWS
     assert Company.objects.filter(name__startswith="Nouvelle société").count() == 3
     jobs = Job.objects.all()
@@ -118,15 +122,8 @@ def test_two_command_line_imports_at_once_create_each_contact_once(groups, paris
     UserFactory(username="lise", entities=[paris], groups=[groups["Assistant commercial"]])
     path = _file(tmp_path)
     _BothMatched(monkeypatch)
-    errors: list = []
-    threads = [_in_thread(lambda: _command(path), errors) for _ in range(2)]
+    _run_together(lambda: _command(path), lambda: _command(path))
 
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert not errors, errors
     assert ProspectContact.objects.count() == ROWS
 
 
@@ -139,13 +136,6 @@ def test_a_user_who_sees_many_entities_and_one_who_sees_few_still_exclude_each_o
     path = _file(tmp_path)
     job = _job_for(marc, path)
     _BothMatched(monkeypatch)
-    errors: list = []
-    threads = [_in_thread(lambda: job_run(job.pk), errors), _in_thread(lambda: _command(path), errors)]
+    _run_together(lambda: job_run(job.pk), lambda: _command(path))
 
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert not errors, errors
     assert ProspectContact.objects.count() == ROWS

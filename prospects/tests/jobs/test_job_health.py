@@ -12,23 +12,11 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
-from prospects.jobs.runner import JOB_HANDLERS, Heartbeat, JobOutcome, job_claim, job_retry, job_run, jobs_sweep_stuck
+from prospects.jobs.runner import Heartbeat, JobOutcome, job_claim, job_retry, job_run, jobs_sweep_stuck
 from prospects.models import Job, JobKind, JobStatus, ProspectContact
 from tests.helpers import logged
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def replace_handler():
-    saved = dict(JOB_HANDLERS)
-
-    def install(kind, func):
-        JOB_HANDLERS[kind] = func
-
-    yield install
-    JOB_HANDLERS.clear()
-    JOB_HANDLERS.update(saved)
 
 
 def _breaks_a_constraint(job, progress):

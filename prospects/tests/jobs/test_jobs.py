@@ -10,7 +10,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from prospects.jobs.runner import (
-    JOB_HANDLERS,
     JobFailed,
     JobOutcome,
     job_claim,
@@ -25,19 +24,6 @@ from prospects.models import Job, JobKind, JobStatus, ProspectContact
 from tests.factories import ProspectFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def replace_handler():
-    """Swap the handler of one kind for the duration of a test."""
-    saved = dict(JOB_HANDLERS)
-
-    def install(kind, func):
-        JOB_HANDLERS[kind] = func
-
-    yield install
-    JOB_HANDLERS.clear()
-    JOB_HANDLERS.update(saved)
 
 
 def test_only_one_of_two_claims_wins(sales_rep):
