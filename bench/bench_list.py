@@ -128,9 +128,8 @@ def main() -> int:
         ("last page", {"page": "LAST"}),
     ]
     print(f"\n{total:,} contacts in {connection.settings_dict['NAME']}; user {user.username} ({args.runs} runs each)\n")
-    print(
-        f"Cache and sessions: {'Redis ' + args.redis_url if args.redis_url else 'process memory and database (no Redis)'}"
-    )
+    cache = f"Redis {args.redis_url}" if args.redis_url else "process memory and database (no Redis)"
+    print(f"Cache and sessions: {cache}")
     header = (
         f"{'scenario':38} {'rows':>5} {'count':>9} {'queries':>7} {'cold ms':>8} {'median ms':>9} {'p95 ms':>7} "
         f"{'py cpu':>7} {'db':>6} {'KB':>5} {'gz KB':>5}"
