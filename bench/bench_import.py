@@ -212,6 +212,8 @@ def run_floor(path: Path) -> dict:
     now = timezone.now()
     fixed = {"status": "nouveau", "created_at": now, "updated_at": now}
     for model_field in ProspectContact._meta.concrete_fields:  # the other NOT NULL text columns
+        if model_field.generated:  # the database computes those
+            continue
         if not model_field.null and model_field.get_internal_type() in ("CharField", "TextField", "EmailField"):
             fixed.setdefault(model_field.column, "")
     for _index, key in text:
@@ -246,12 +248,24 @@ DUMPED = (
 )
 
 
+def _stored_columns(cursor, table: str) -> str:
+    """The table's columns COPY may write: generated ones (the duplicates' name key) are computed."""
+    cursor.execute(
+        "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns"
+        " WHERE table_name = %s AND is_generated = 'NEVER'",
+        [table],
+    )
+    return cursor.fetchone()[0]
+
+
 def dump_written() -> None:
     from django.db import connection
 
     DUMP_DIR.mkdir(exist_ok=True)
     with connection.cursor() as cursor:
         for table, query in DUMPED:
+            columns = _stored_columns(cursor, table)
+            query = query.replace("SELECT *", f"SELECT {columns}", 1)
             with open(DUMP_DIR / table, "wb") as out, cursor.cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
                 for data in copy:
                     out.write(data)
@@ -275,7 +289,9 @@ def run_same_rows(path: Path) -> dict:
         cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")  # as ours does
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, _query in DUMPED:
-            with open(DUMP_DIR / table, "rb") as dumped, cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
+            columns = _stored_columns(cursor, table)
+            copy_sql = f'COPY "{table}" ({columns}) FROM STDIN'
+            with open(DUMP_DIR / table, "rb") as dumped, cursor.cursor.copy(copy_sql) as copy:
                 while data := dumped.read(1 << 20):
                     copy.write(data)
     gin_indexes_flush()
