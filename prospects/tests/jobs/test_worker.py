@@ -109,16 +109,19 @@ def test_a_killed_worker_stops_beating_and_the_sweep_fails_its_job(worker, manag
     from prospects.vcard.writer import VCardFields, serialize_many
 
     many = serialize_many([VCardFields(last_name=f"CARTE{n}", first_name="Anne") for n in range(20_000)], "3.0")
-    job = vcard_preview_queue(user=manager, uploads=[("grand.vcf", many.encode())], via="import", update_existing=False)
+    # Four files of 20,000 cards (80,000 in all, under the import's row limit): long enough to be
+    # caught running with a beat however fast the machine reads them.
+    uploads = [(f"grand{n}.vcf", many.encode()) for n in range(4)]
+    job = vcard_preview_queue(user=manager, uploads=uploads, via="import", update_existing=False)
 
     deadline = time.monotonic() + 120
     while True:  # running, and beating from inside its open transaction
         job.refresh_from_db()
-        if job.status == JobStatus.RUNNING and job.heartbeat_at > job.started_at:
+        if job.status == JobStatus.RUNNING and job.heartbeat_at and job.heartbeat_at > job.started_at:
             break
         assert job.status != JobStatus.DONE, "the job ended before the worker could be killed"
         assert time.monotonic() < deadline, "".join(worker.output)
-        time.sleep(0.2)
+        time.sleep(0.05)
     worker.kill()  # SIGKILL: no cleanup, like a lost machine
     worker.wait(timeout=20)
     last_beat = job.heartbeat_at
