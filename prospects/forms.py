@@ -30,9 +30,10 @@ class CompanySearchSelect(forms.Select):
     """A select that renders only the chosen company: the search box next to it (htmx) fills in
     the matching visible companies, so the page never lists every company of the tenant."""
 
-    def __init__(self, *args, search_url: str = "", **kwargs):
+    def __init__(self, *args, search_url: str = "", create_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.search_url = search_url  # rendered by templates/prospects/card/_field.html
+        self.create_url = create_url  # the company create page (no-JS path), when the user may create
 
     def optgroups(self, name, value, attrs=None):
         selected_ids = [item for item in value if item and str(item).isdigit()]
@@ -103,7 +104,7 @@ class ProspectForm(forms.ModelForm):
     # Sent by the "Enregistrer quand même" button of the duplicate warning (B1).
     confirm_duplicates = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user: User, company_search_url: str = "", **kwargs):
+    def __init__(self, *args, user: User, company_search_url: str = "", company_create_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.duplicates: list[ProspectContact] = []
@@ -115,6 +116,10 @@ class ProspectForm(forms.ModelForm):
             field.empty_label = empty_label
             field.widget = CompanySearchSelect(search_url=company_search_url)
             field.widget.choices = field.choices
+        if company_create_url and company_search_url:  # "Créer la société « … »" in the contact's picker
+            separator = "&" if "?" in company_search_url else "?"
+            self.fields["company"].widget.search_url = f"{company_search_url}{separator}create=1"
+            self.fields["company"].widget.create_url = company_create_url
         current_rep = self.instance.assigned_to_id if self.instance.pk else None
         self.fields["assigned_to"].queryset = User.objects.filter(
             Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)

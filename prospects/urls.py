@@ -1,6 +1,7 @@
 from django.urls import path
 
 from prospects.card import views as card_views
+from prospects.companies import urls as company_urls
 from prospects.imports import views as import_views
 from prospects.jobs import views as job_views
 from prospects.list import views as list_views
@@ -40,8 +41,10 @@ urlpatterns += [
     path("<int:pk>/subscriptions/", card_views.prospect_subscriptions, name="subscriptions"),
     path("<int:pk>/convert/", card_views.prospect_convert_view, name="convert"),
     path("<int:pk>/opportunities/new/", card_views.opportunity_add, name="opportunity_add"),
-    path("companies/<int:pk>/", card_views.company_detail, name="company_detail"),
 ]
+
+# The companies: list, page, forms, the picker's quick creation (prospects/companies/).
+urlpatterns += company_urls.urlpatterns
 
 # vCard export and import (prospects/vcard/).
 urlpatterns += [

@@ -10,23 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.choices import CompanyType
-from crm.selectors import (
-    client_contacts_visible_to,
-    diffusion_lists_visible_to,
-    get_company_for,
-)
+from crm.selectors import companies_visible_to, diffusion_lists_visible_to
 from prospects.card.actions import ACTIONS, contact_actions, opportunity_right
 from prospects.card.sections import card_sections_render
 from prospects.forms import ConvertForm, NoteForm, OpportunityForm, ProspectForm, SkillsForm, SubscriptionsForm
 from prospects.models import ProspectContact
-from prospects.rights import R1, R5, R6, R10, require_right
+from prospects.rights import R1, R5, R6, R10, R15, has_right, require_right
 from prospects.selectors import (
     get_prospect_for,
     notes_visible_to,
     opportunities_visible_to,
     proposals_visible_to,
     prospect_history,
-    prospects_visible_to,
 )
 from prospects.services import (
     ProspectAlreadyConverted,
@@ -119,7 +114,18 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _prospect_form(request: HttpRequest, **kwargs) -> ProspectForm:
     data = request.POST if request.method == "POST" else None
-    return ProspectForm(data, user=request.user, company_search_url=reverse("prospects:company_picker"), **kwargs)
+    chosen = request.GET.get("company", "")
+    if data is None and chosen.isdigit():  # back from the company create page (the no-JS path)
+        company = companies_visible_to(request.user).filter(pk=int(chosen)).first()
+        if company is not None:
+            kwargs["initial"] = {**(kwargs.get("initial") or {}), "company": company.pk}
+    return ProspectForm(
+        data,
+        user=request.user,
+        company_search_url=reverse("prospects:company_picker"),
+        company_create_url=reverse("prospects:company_create") if has_right(request.user, R15) else "",
+        **kwargs,
+    )
 
 
 @login_required
@@ -347,18 +353,3 @@ def opportunity_add(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel_url": reverse("prospects:detail", args=[prospect.pk]),
     }
     return render(request, "prospects/card/form.html", context)
-
-
-@login_required
-@require_GET
-def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The company file ("Dossier du compte"): its details and the contacts the user may see."""
-    company = get_company_for(request.user, pk)
-    contacts = prospects_visible_to(request.user).filter(company=company).order_by("last_name", "first_name", "id")
-    client_contacts = client_contacts_visible_to(request.user).filter(company=company).select_related("assigned_to")
-    context = {
-        "company": company,
-        "contacts": list(contacts),
-        "client_contacts": list(client_contacts.order_by("last_name", "first_name", "id")),
-    }
-    return render(request, "prospects/card/company.html", context)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.choices import CompanyType
 from crm.selectors import companies_for_picker, diffusion_lists_visible_to
+from prospects.companies.picker import company_quick_create_url
 from prospects.jobs.options import ListExportOptions
 from prospects.jobs.runner import job_create
 from prospects.list.filters import COMPANY_TYPE_CHOICES, ProspectFilter
@@ -187,7 +188,10 @@ def company_picker(request: HttpRequest) -> HttpResponse:
     if company_type not in CompanyType.values:
         company_type = ""
     companies = companies_for_picker(request.user, query, company_type=company_type)
-    return render(request, "prospects/_company_options.html", {"companies": companies, "query": query})
+    context = {"companies": companies, "query": query.strip()}
+    if request.GET.get("create") == "1":  # the contact form's picker offers "Créer la société « … »"
+        context["create_url"] = company_quick_create_url(request.user, query, companies)
+    return render(request, "prospects/_company_options.html", context)
 
 
 def _back_to_list(request: HttpRequest, query: str = "") -> HttpResponse:
