@@ -1,6 +1,7 @@
 """Reads of the companies pages: the list's page and what a company's page shows."""
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
@@ -29,14 +30,14 @@ def page_size_of(value: str | None) -> int:
     return int(value) if value and value.isdigit() and int(value) in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
-def company_list_page(user: User, data, *, request=None) -> CompanyListPage:
+def company_list_page(user: User, data) -> CompanyListPage:
     """One page of the visible companies matching the filters: a count and a page query.
 
     An offset pager: a tenant holds far fewer companies than contacts (tens of thousands at
     most), so OFFSET over the folded-name order stays cheap, and the query count is constant.
     """
     base = companies_visible_to(user).select_related("assigned_to", "sector", "parent")
-    filterset = CompanyFilter(data, queryset=base, request=request)
+    filterset = CompanyFilter(data, queryset=base, request=SimpleNamespace(user=user))
     queryset = filterset.qs if filterset.is_valid() else base.none()
     sort = data.get("sort") if data.get("sort") in SORTS else "name"
     size = page_size_of(data.get("page_size"))
