@@ -346,3 +346,7 @@ class Job(models.Model):
     def preview_expires_at(self):
         """When an import preview left unconfirmed is deleted (prospects.jobs.jobs_expire_previews)."""
         return self.created_at + timedelta(seconds=settings.JOB_PREVIEW_EXPIRES_SECONDS)
+
+
+# The list's saved views and per-user preferences live with their feature (prospects/saved_views/).
+from prospects.saved_views.models import ProspectListPreference, SavedView  # noqa: E402, F401

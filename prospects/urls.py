@@ -5,6 +5,7 @@ from prospects.companies import urls as company_urls
 from prospects.imports import views as import_views
 from prospects.jobs import views as job_views
 from prospects.list import views as list_views
+from prospects.saved_views import urls as saved_view_urls
 from prospects.vcard import views as vcard_views
 
 app_name = "prospects"
@@ -45,6 +46,9 @@ urlpatterns += [
 
 # The companies: list, page, forms, the picker's quick creation (prospects/companies/).
 urlpatterns += company_urls.urlpatterns
+
+# Saved views of the list (prospects/saved_views/).
+urlpatterns += saved_view_urls.urlpatterns
 
 # vCard export and import (prospects/vcard/).
 urlpatterns += [

@@ -30,6 +30,7 @@ from prospects.list.selection import Selection
 from prospects.list.selectors import prospect_list_page
 from prospects.models import ContactStatus, JobKind
 from prospects.rights import R1, R2, R7, R9, R10, R14, has_right
+from prospects.saved_views.views import default_view_redirect, saved_views_context
 from prospects.selectors import holds_right_somewhere
 from prospects.services import (
     MASS_ACTION_LIMIT,
@@ -157,6 +158,8 @@ def _page_actions(user) -> dict:
 @login_required
 @require_GET
 def prospect_list(request: HttpRequest) -> HttpResponse:
+    if not _is_htmx_partial(request) and (default_view := default_view_redirect(request)) is not None:
+        return default_view
     context = _list_context(request)
     if _is_htmx_partial(request):
         response = render(request, "prospects/_results.html", context)
@@ -170,6 +173,7 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
         context["page_actions"] = _page_actions(user)
         context["company_types"] = COMPANY_TYPE_CHOICES
         context["company_type"] = request.GET.get("company_type", "")
+        context.update(saved_views_context(request))
         response = render(request, "prospects/list.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
