@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from crm.choices import CompanyStatus, CompanyType, Region
 from prospects.card.actions import actions_allowed
+from prospects.list.columns import COLUMNS
 from prospects.models import ContactStatus
 from prospects.rights import Right
 
@@ -61,9 +62,18 @@ def _phone_link(number: str) -> str:
 class RowRenderer:
     """Renders the rows of one page for one user: `html(row, rights)` is the row's <tr>."""
 
-    def __init__(self, *, can_create: bool = False, companies: set[int] | None = None, csrf_token: str = ""):
+    def __init__(
+        self,
+        *,
+        can_create: bool = False,
+        companies: set[int] | None = None,
+        csrf_token: str = "",
+        hidden: frozenset[str] = frozenset(),
+    ):
         self.can_create = can_create
         self.companies = companies or set()
+        self.hidden = hidden  # the columns the user hid: not rendered at all
+        self.labels = {key: escape(str(title)) for key, title in COLUMNS}  # the phone layout's cell labels
         self.delete_confirm = _("Supprimer définitivement %(contact)s ?")
         # Each menu item as HTML with PK in place of the id; the delete item also has {confirm}.
         self.actions = []
@@ -160,28 +170,42 @@ class RowRenderer:
         menu = self.menu(row, allowed, pk)
         if menu:
             menu = f'<details class="menu">{self.more_summary}<ul>{menu}</ul></details>'
-        company_rep = user_label(*(row[f"company__assigned_to__{key}"] for key in USER_LABEL_FIELDS))
-        rep = user_label(*(row[f"assigned_to__{key}"] for key in USER_LABEL_FIELDS))
+        company_rep = escape(user_label(*(row[f"company__assigned_to__{key}"] for key in USER_LABEL_FIELDS)))
+        rep = escape(user_label(*(row[f"assigned_to__{key}"] for key in USER_LABEL_FIELDS)))
+        company_name = escape(row["company__name"] or "")
+        job_title = escape(row["job_title"])
+        detail_url = self.detail_url.replace(PK, pk)
+        deals = self.deals_text(row["opportunity_count"], row["proposal_count"])
+        status = escape(row["status"])
+        status_label = self.statuses.get(row["status"]) or status
+        # Long texts are cut by CSS (one line, ellipsis): the full text is in the title.
+        cells = {
+            "company": f'<td class="cut" title="{company_name}">{company_name}</td>',
+            "company_rep": f"<td>{company_rep}</td>",
+            "company_type": f"<td>{company}</td>",
+            "last_name": f'<td class="name"><a href="{detail_url}">{last_name}</a></td>',
+            "first_name": f"<td>{first_name}</td>",
+            "job_title": f'<td class="cut" title="{job_title}">{job_title}</td>',
+            "email": f'<td class="cut" title="{email}">{email_link}</td>',
+            "phone": f'<td class="phone">{_phone_link(row["phone"])}</td>',
+            "mobile": f'<td class="phone">{_phone_link(row["mobile"])}</td>',
+            "fax": f"<td>{escape(row['fax'])}</td>",
+            "region": f"<td>{self.regions.get(row['region'], '')}</td>",
+            "assigned_to": f"<td>{rep}</td>",
+            "status": f'<td><span class="status status-{status}">{status_label}</span></td>',
+            "deals": f'<td class="deal-counts">{deals}</td>',
+            "notes": f'<td class="postit">{postit}</td>',
+        }
+        shown = "".join(
+            cell.replace("<td", f'<td data-label="{self.labels[key]}"', 1)
+            for key, cell in cells.items()
+            if key not in self.hidden
+        )
         return mark_safe(  # every value in it is escaped above
             f'<tr data-id="{pk}">'
             f'<td class="check"><input type="checkbox" class="row-check" value="{pk}" '
             f'aria-label="{self.select_label} {last_name} {first_name}"></td>'
-            f"<td>{escape(row['company__name'] or '')}</td>"
-            f"<td>{escape(company_rep)}</td>"
-            f"<td>{company}</td>"
-            f'<td class="name">{last_name}</td>'
-            f"<td>{first_name}</td>"
-            f"<td>{escape(row['job_title'])}</td>"
-            f"<td>{email_link}</td>"
-            f"<td>{_phone_link(row['phone'])}</td>"
-            f"<td>{_phone_link(row['mobile'])}</td>"
-            f"<td>{escape(row['fax'])}</td>"
-            f"<td>{self.regions.get(row['region'], '')}</td>"
-            f"<td>{escape(rep)}</td>"
-            f'<td><span class="status status-{escape(row["status"])}">'
-            f"{self.statuses.get(row['status']) or escape(row['status'])}</span></td>"
-            f'<td class="deals">{self.deals_text(row["opportunity_count"], row["proposal_count"])}</td>'
-            f'<td class="postit">{postit}</td>'
+            f"{shown}"
             f'<td class="row-actions">{self.view_link.replace(PK, pk)} {edit} {menu}</td>'
             "</tr>\n"
         )

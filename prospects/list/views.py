@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.choices import CompanyType
@@ -16,6 +16,7 @@ from crm.selectors import companies_for_picker, diffusion_lists_visible_to
 from prospects.companies.picker import company_quick_create_url
 from prospects.jobs.options import ListExportOptions
 from prospects.jobs.runner import job_create
+from prospects.list.columns import ALWAYS_SHOWN, COLUMNS, hidden_columns_of
 from prospects.list.filters import COMPANY_TYPE_CHOICES, ProspectFilter
 from prospects.list.forms import (
     MassAssignForm,
@@ -63,7 +64,10 @@ def _list_context(request: HttpRequest) -> dict:
     result = prospect_list_page(
         request.user, request.GET, sort=request.GET.get("sort"), page=request.GET.get("page"), per_page=per_page
     )
-    rows = RowRenderer(can_create=result.can_create, companies=result.companies, csrf_token=get_token(request))
+    hidden = hidden_columns_of(request.user)
+    rows = RowRenderer(
+        can_create=result.can_create, companies=result.companies, csrf_token=get_token(request), hidden=hidden
+    )
     for row in result.page.rows:
         row["html"] = rows.html(row, result.rights[row["pk"]])
     query = request.GET.copy()
@@ -76,7 +80,8 @@ def _list_context(request: HttpRequest) -> dict:
         "sort": result.sort,
         "per_page": per_page,
         "page_sizes": PAGE_SIZES,
-        "columns": _columns(result.sort),
+        "columns": _columns(result.sort, hidden),
+        "column_choices": [(key, title, key not in hidden) for key, title in COLUMNS if key not in ALWAYS_SHOWN],
         "filter_query": query.urlencode(),
         "list_query": request.GET.urlencode(),
         "mass": result.mass,
@@ -109,29 +114,11 @@ def _filter_blocks(filterset, data) -> list[dict]:
     return blocks
 
 
-# (sort key, title) of each column (L1), in the guide's order.
-COLUMNS = (
-    ("company", gettext_lazy("Société")),
-    ("company_rep", gettext_lazy("Compte affecté à")),
-    ("company_type", gettext_lazy("Société - type / statut")),
-    ("last_name", gettext_lazy("Nom")),
-    ("first_name", gettext_lazy("Prénom")),
-    ("job_title", gettext_lazy("Fonction")),
-    ("email", gettext_lazy("E-mail")),
-    ("phone", gettext_lazy("Téléphone")),
-    ("mobile", gettext_lazy("Mobile")),
-    ("fax", gettext_lazy("Fax")),
-    ("region", gettext_lazy("Région")),
-    ("assigned_to", gettext_lazy("Affecté à")),
-    ("status", gettext_lazy("Statut")),
-    ("deals", gettext_lazy("Affaires")),
-    ("notes", gettext_lazy("Post-it")),
-)
 assert {key for key, _title in COLUMNS} == set(SORTS)
 
 
-def _columns(sort: str) -> list[dict]:
-    """Header cells: the sort each link applies and the arrow of the current one."""
+def _columns(sort: str, hidden: frozenset[str] = frozenset()) -> list[dict]:
+    """Header cells of the shown columns: the sort each link applies and the arrow of the current one."""
     current, descending = sort.removeprefix("-"), sort.startswith("-")
     return [
         {
@@ -142,6 +129,7 @@ def _columns(sort: str) -> list[dict]:
             "next_sort": f"-{key}" if key == current and not descending else key,
         }
         for key, title in COLUMNS
+        if key not in hidden
     ]
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("views/<int:pk>/", views.saved_view_open, name="saved_view_open"),
     path("views/<int:pk>/share/", views.saved_view_share_view, name="saved_view_share"),
     path("views/<int:pk>/delete/", views.saved_view_delete_view, name="saved_view_delete"),
+    path("columns/", views.list_columns_choose, name="list_columns"),
 ]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from prospects.list.columns import ALWAYS_SHOWN, COLUMN_KEYS
 from prospects.saved_views.forms import SavedViewForm
 from prospects.saved_views.models import SavedView
 from prospects.saved_views.selectors import (
@@ -19,6 +20,7 @@ from prospects.saved_views.selectors import (
 )
 from prospects.saved_views.services import (
     list_default_view_set,
+    list_hidden_columns_set,
     saved_view_delete,
     saved_view_may_change,
     saved_view_query_of,
@@ -128,3 +130,14 @@ def saved_view_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("La vue « %(name)s » est supprimée.") % {"name": view.name})
         return redirect("prospects:saved_views")
     return render(request, "prospects/saved_views/confirm_delete.html", {"view": view})
+
+
+@login_required
+@require_POST
+def list_columns_choose(request: HttpRequest) -> HttpResponse:
+    """Remember the columns the user shows; the others are not rendered (works without JavaScript)."""
+    shown = set(request.POST.getlist("shown"))
+    hidden = [key for key in COLUMN_KEYS if key not in shown and key not in ALWAYS_SHOWN]
+    list_hidden_columns_set(user=request.user, columns=hidden, known=COLUMN_KEYS)
+    query = request.POST.get("query", "")[:4000]
+    return redirect(reverse("prospects:list") + "?" + (saved_view_query_of(query) or f"{PLAIN_LIST_PARAMETER}=0"))

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 def names(client, query: str = "") -> list[str]:
     """Last names of the rows, in display order."""
     body = client.get(f"/prospects/?{query}").content.decode()
-    return re.findall(r'<td class="name">([^<]*)</td>', body)
+    return re.findall(r'<td data-label="Nom" class="name"><a href="[^"]*">([^<]*)</a></td>', body)
 
 
 def contact(paris, **fields):
