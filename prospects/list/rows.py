@@ -109,7 +109,7 @@ class RowRenderer:
         key = (opportunities, proposals)
         if key not in self.deals:
             self.deals[key] = escape(
-                " ".join(
+                "\n".join(  # one line each (white-space: pre-line)
                     [
                         ngettext("%(n)d opportunité", "%(n)d opportunités", opportunities) % {"n": opportunities},
                         ngettext("%(n)d proposition", "%(n)d propositions", proposals) % {"n": proposals},

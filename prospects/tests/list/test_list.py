@@ -75,7 +75,7 @@ def test_the_rows_show_every_column_of_the_guide(sales_rep, paris):
     assert 'href="mailto:pduband@pm-conseil.com"' in body
     assert 'href="tel:01 44 55 66 77"' in body and 'href="tel:06 12 34 56 78"' in body
     assert "Ile-de-France" in body and "ALPES Lise" in body and "Affecté" in body
-    assert "1 opportunité 1 proposition" in body
+    assert "1 opportunité\n1 proposition" in body
     assert "Rappeler lundi" in body  # the last post-it, as the badge's tooltip
     assert "1 élément - 1/1" in body
 
