@@ -60,6 +60,10 @@ R14 = Right("export_prospects_xlsx", "Exporter des contacts prospects en Excel")
 # An admin withdraws it from a group to keep the accounts' files with the managers.
 R15 = Right("manage_companies", "Gérer les sociétés (dossier du compte)")
 ALL_RIGHTS = (*SPEC_RIGHTS, R14, R15)
+# What the admin's object-permission screen of a contact offers: the rights that a grant on one
+# contact can open (R15 is checked globally, on companies; Django's add/change/delete/view
+# permissions are checked nowhere).
+CONTACT_OBJECT_RIGHTS = (*SPEC_RIGHTS, R14)
 # ProspectContact.Meta.permissions
 PERMISSIONS = tuple((right.codename, right.label) for right in ALL_RIGHTS)
 
