@@ -9,7 +9,7 @@ from accounts.models import User
 from accounts.selectors import entities_visible_to, entity_ids_of, users_visible_to
 from crm.choices import CompanyType
 from crm.forms import NormalisedEmailField
-from crm.models import Opportunity, Sector, Skill
+from crm.models import Opportunity, Proposal, Sector, Skill
 from crm.selectors import companies_visible_to, diffusion_lists_visible_to
 from prospects.contacts import PHONE_FIELDS, phone_check, phone_normalise
 from prospects.models import ProspectContact
@@ -284,19 +284,58 @@ class ConvertForm(forms.Form):
         return {"convert_company": self.needs_choice}
 
 
+class FrenchDateField(forms.DateField):
+    """A date typed the French way (jj/mm/aaaa), whatever the browser's language: a text input,
+    since a native date input shows the browser's locale format."""
+
+    input_formats = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(
+                format="%d/%m/%Y",
+                attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric", "pattern": r"\d{1,2}/\d{1,2}/\d{2,4}"},
+            ),
+        )
+        kwargs.setdefault("error_messages", {"invalid": _("Saisissez une date au format jj/mm/aaaa.")})
+        super().__init__(**kwargs)
+
+
 class OpportunityForm(forms.ModelForm):
-    """O1: an opportunity opened from a contact (on the contact's company, if any)."""
+    """O1: an opportunity opened from a contact (on the contact's company, if any), or edited."""
 
     class Meta:
         model = Opportunity
-        fields = ("name", "stage", "amount", "expected_close_on", "assigned_to")
-        widgets = {"expected_close_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        fields = ("name", "stage", "amount", "expected_close_on", "probability", "assigned_to")
+        field_classes = {"expected_close_on": FrenchDateField}
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = users_visible_to(user).order_by("last_name", "first_name", "username")
+        current_rep = self.instance.assigned_to_id if self.instance.pk else None
+        self.fields["assigned_to"].queryset = User.objects.filter(
+            Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)
+        ).order_by("last_name", "first_name", "username")
         self.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
         self.fields["assigned_to"].empty_label = _("Non affecté")
+        self.fields["probability"].widget.attrs.update({"min": 0, "max": 100, "step": 5})
 
     def sections(self):
         return [(_("Opportunité"), [self[name] for name in self.Meta.fields])]
+
+
+class ProposalForm(forms.ModelForm):
+    """A commercial proposal added from the card, within one of the contact's deals."""
+
+    class Meta:
+        model = Proposal
+        fields = ("opportunity", "name", "status", "amount", "sent_on")
+        field_classes = {"sent_on": FrenchDateField}
+
+    def __init__(self, *args, opportunities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opportunity"].queryset = opportunities
+        self.fields["opportunity"].empty_label = None
+
+    def sections(self):
+        return [(_("Proposition commerciale"), [self[name] for name in self.Meta.fields])]

@@ -42,6 +42,8 @@ urlpatterns += [
     path("<int:pk>/subscriptions/", card_views.prospect_subscriptions, name="subscriptions"),
     path("<int:pk>/convert/", card_views.prospect_convert_view, name="convert"),
     path("<int:pk>/opportunities/new/", card_views.opportunity_add, name="opportunity_add"),
+    path("<int:pk>/opportunities/<int:opportunity_pk>/edit/", card_views.opportunity_edit, name="opportunity_edit"),
+    path("<int:pk>/proposals/new/", card_views.proposal_add, name="proposal_add"),
 ]
 
 # The companies: list, page, forms, the picker's quick creation (prospects/companies/).

@@ -13,7 +13,15 @@ from crm.choices import CompanyType
 from crm.selectors import companies_visible_to, diffusion_lists_visible_to
 from prospects.card.actions import ACTIONS, contact_actions, opportunity_right
 from prospects.card.sections import card_sections_render
-from prospects.forms import ConvertForm, NoteForm, OpportunityForm, ProspectForm, SkillsForm, SubscriptionsForm
+from prospects.forms import (
+    ConvertForm,
+    NoteForm,
+    OpportunityForm,
+    ProposalForm,
+    ProspectForm,
+    SkillsForm,
+    SubscriptionsForm,
+)
 from prospects.models import ProspectContact
 from prospects.rights import R1, R5, R6, R10, R15, has_right, require_right
 from prospects.selectors import (
@@ -32,6 +40,8 @@ from prospects.services import (
     note_rights,
     note_update,
     opportunity_create,
+    opportunity_update,
+    proposal_create,
     prospect_convert,
     prospect_create,
     prospect_delete,
@@ -353,3 +363,51 @@ def opportunity_add(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel_url": reverse("prospects:detail", args=[prospect.pk]),
     }
     return render(request, "prospects/card/form.html", context)
+
+
+def _deal_form_page(request: HttpRequest, prospect: ProspectContact, form, title: str) -> HttpResponse:
+    context = {
+        "form": form,
+        "prospect": prospect,
+        "title": title,
+        "cancel_url": reverse("prospects:detail", args=[prospect.pk]) + "#deals-title",
+    }
+    return render(request, "prospects/card/form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_edit(request: HttpRequest, pk: int, opportunity_pk: int) -> HttpResponse:
+    """O1: edit one of the contact's deals (stage, amount, date, probability), with the right to open one."""
+    prospect = get_prospect_for(request.user, pk)
+    require_right(request.user, opportunity_right(company_id=prospect.company_id), prospect)
+    opportunity = get_object_or_404(opportunities_visible_to(request.user).filter(prospect=prospect), pk=opportunity_pk)
+    data = request.POST if request.method == "POST" else None
+    form = OpportunityForm(
+        data, user=request.user, instance=opportunities_visible_to(request.user).get(pk=opportunity.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        opportunity_update(opportunity=opportunity, by=request.user, **form.cleaned_data)
+        messages.success(request, _("L'opportunité %(name)s a été enregistrée.") % {"name": opportunity.name})
+        return redirect(reverse("prospects:detail", args=[prospect.pk]) + "#deals-title")
+    return _deal_form_page(request, prospect, form, _("Modifier l'opportunité %(name)s") % {"name": opportunity.name})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A commercial proposal within one of the contact's deals, from the card."""
+    prospect = get_prospect_for(request.user, pk)
+    require_right(request.user, opportunity_right(company_id=prospect.company_id), prospect)
+    opportunities = opportunities_visible_to(request.user).filter(prospect=prospect).select_related(None)
+    if not opportunities.exists():
+        messages.warning(request, _("Ouvrez d'abord une opportunité : une proposition en fait partie."))
+        return redirect("prospects:opportunity_add", pk=prospect.pk)
+    data = request.POST if request.method == "POST" else None
+    initial = {"opportunity": request.GET.get("opportunity")} if request.GET.get("opportunity", "").isdigit() else None
+    form = ProposalForm(data, opportunities=opportunities.order_by("-created_at", "-id"), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        proposal = proposal_create(prospect=prospect, by=request.user, **form.cleaned_data)
+        messages.success(request, _("La proposition %(name)s a été ajoutée.") % {"name": proposal.name})
+        return redirect(reverse("prospects:detail", args=[prospect.pk]) + "#deals-title")
+    return _deal_form_page(request, prospect, form, _("Nouvelle proposition pour %(contact)s") % {"contact": prospect})
