@@ -1,8 +1,11 @@
 """Forms of the contact pages (create/edit, notes, skills, lists, convert, deals): they validate and normalise."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -10,7 +13,7 @@ from accounts.selectors import entities_visible_to, entity_ids_of, users_visible
 from crm.choices import CompanyType
 from crm.forms import NormalisedEmailField
 from crm.models import Opportunity, Proposal, Sector, Skill
-from crm.selectors import companies_visible_to, diffusion_lists_visible_to
+from crm.selectors import companies_for_picker, companies_visible_to, diffusion_lists_visible_to
 from prospects.contacts import PHONE_FIELDS, phone_check, phone_normalise
 from prospects.models import ProspectContact
 from prospects.selectors import prospect_duplicates
@@ -34,6 +37,8 @@ class CompanySearchSelect(forms.Select):
         super().__init__(*args, **kwargs)
         self.search_url = search_url  # rendered by templates/prospects/card/_field.html
         self.create_url = create_url  # the company create page (no-JS path), when the user may create
+        self.server_search = None  # ServerSearch: the search box is sent with the form (no-JS search)
+        self.found: list = []  # the companies that search found, offered after the chosen one
 
     def optgroups(self, name, value, attrs=None):
         selected_ids = [item for item in value if item and str(item).isdigit()]
@@ -41,7 +46,17 @@ class CompanySearchSelect(forms.Select):
         options = [self.create_option(name, "", field.empty_label, not selected_ids, 0)]
         for index, company in enumerate(field.queryset.filter(pk__in=selected_ids), start=1):
             options.append(self.create_option(name, company.pk, company.name, True, index))
+        shown = {str(item) for item in selected_ids}
+        for index, company in enumerate(self.found, start=len(options)):
+            if str(company.pk) not in shown:
+                label = f"{company.name} ({company.get_type_display()})"
+                options.append(self.create_option(name, company.pk, label, False, index))
         return [(None, options, 0)]
+
+
+@dataclass
+class ServerSearch:
+    query: str = ""
 
 
 class ProspectForm(forms.ModelForm):
@@ -116,6 +131,16 @@ class ProspectForm(forms.ModelForm):
             field.empty_label = empty_label
             field.widget = CompanySearchSelect(search_url=company_search_url)
             field.widget.choices = field.choices
+        # Without JavaScript, "Chercher" posts the form with `_company_search`: it is shown
+        # again, unsaved and without errors, with the companies found for the typed text.
+        self.searching = (self.data.get("_company_search") or "") if self.is_bound else ""
+        for name in ("company", "parent_company"):
+            widget = self.fields[name].widget
+            widget.server_search = ServerSearch(query=(self.data.get(f"{name}_q") or "")[:100] if self.is_bound else "")
+            if self.searching == name:
+                widget.found = companies_for_picker(user, widget.server_search.query)
+        if self.searching:
+            self._errors = ErrorDict()  # a search, not a save: no "required" messages yet
         if company_create_url and company_search_url:  # "Créer la société « … »" in the contact's picker
             separator = "&" if "?" in company_search_url else "?"
             self.fields["company"].widget.search_url = f"{company_search_url}{separator}create=1"

@@ -162,7 +162,7 @@ def prospect_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _create(request: HttpRequest, *, title: str, cancel_url: str, initial: dict | None = None) -> HttpResponse:
     form = _prospect_form(request, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.searching and form.is_valid():
         prospect = prospect_create(by=request.user, **form.cleaned_data)
         messages.success(request, _("Le contact prospect %(contact)s a été créé.") % {"contact": prospect})
         for warning in form.warnings:
@@ -178,7 +178,7 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = get_prospect_for(request.user, pk)
     require_right(request.user, R1, prospect)
     form = _prospect_form(request, instance=prospect)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.searching and form.is_valid():
         prospect_update(prospect=prospect, by=request.user, **form.cleaned_data)
         messages.success(request, _("Le contact prospect %(contact)s a été enregistré.") % {"contact": prospect})
         for warning in form.warnings:

@@ -175,7 +175,7 @@ def company_picker(request: HttpRequest) -> HttpResponse:
     `q` (or the list's `company_q`) is matched folded, so accents and case never matter;
     `type` limits the choice to one company type (the convert page asks for clients).
     """
-    query = (request.GET.get("q") or request.GET.get("company_q") or "")[:100]
+    query = (request.GET.get("q") or request.GET.get("company_q") or request.GET.get("parent_company_q") or "")[:100]
     company_type = request.GET.get("type", "")
     if company_type not in CompanyType.values:
         company_type = ""

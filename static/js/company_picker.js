@@ -25,16 +25,18 @@
     }).then(function (result) {
       select.disabled = false;
       select.innerHTML = result.html;
-      var status = select.closest(".company-search").querySelector(".company-create-status");
-      if (status) {
-        var chosen = select.options[select.selectedIndex];
-        status.textContent = result.ok && chosen ? chosen.textContent : "";
-      }
       select.focus();
     }).catch(function () {
       select.disabled = false;
     });
   }
+
+  // Enter in the search box searches (htmx already did): it must not send the whole form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches && event.target.matches(".company-search input[type=search]")) {
+      event.preventDefault();
+    }
+  });
 
   document.addEventListener("change", function (event) {
     var select = event.target;

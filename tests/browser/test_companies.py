@@ -86,7 +86,7 @@ def test_marine_creates_the_contacts_company_from_the_form_without_leaving_it(pa
     page.set_viewport_size(SIZES[size])
     login(page, "marine", DEMO_PASSWORD)
     page.goto("/prospects/new/")
-    page.fill("input[type=search][form=search-company]", "Rhône Énergie")
+    page.fill("#id_company_q", "Rhône Énergie")
     create = "#id_company option.picker-create"
     page.wait_for_selector(create, state="attached")
     assert page.locator(create).inner_text() == "Créer la société « Rhône Énergie »"
@@ -123,5 +123,12 @@ def test_without_javascript_the_form_links_to_the_company_page_and_comes_back(br
         page.click("button[type=submit].primary")
         page.wait_for_url(re.compile(r"/prospects/new/\?company=\d+$"))
         assert page.locator("#id_company option:checked").inner_text() == "Sans Script SARL"
+        # The server-side search: "Chercher" lists the matches, the typed name stays.
+        page.fill("#id_last_name", "Sanscript")
+        page.fill("#id_company_q", "it connect")
+        page.click("button[name=_company_search][value=company]")
+        page.select_option("#id_company", label="IT CONNECT (Prospect)")
+        assert page.locator("#id_last_name").input_value() == "Sanscript"
+        shoot(page, "contact-form-nojs-search")
     finally:
         context.close()
