@@ -76,14 +76,12 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
         menu.append({"label": _("Dupliquer le prospect"), "url": reverse("prospects:duplicate", args=[prospect.pk])})
     if can["vcf"]:
         menu.append({"label": _("Export VCF"), "url": reverse("prospects:vcard_export_one", args=[prospect.pk])})
-    if can["delete"]:
+    if can["delete"]:  # a confirmation page, then the deletion
         menu.append(
             {
                 "label": _("Supprimer le contact prospect"),
                 "url": reverse("prospects:delete", args=[prospect.pk]),
-                "post": True,
                 "danger": True,
-                "confirm": _("Supprimer définitivement %(contact)s ?") % {"contact": prospect},
             }
         )
     return menu
@@ -255,11 +253,16 @@ def note_remove(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def prospect_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """D1: delete the contact (R1) unless a task, opportunity or proposal still links to it."""
+    """D1: delete the contact (R1) unless a task, opportunity or proposal still links to it.
+
+    GET asks on a page (the menus link here, so it works without JavaScript); POST deletes.
+    """
     prospect = get_prospect_for(request.user, pk)
     require_right(request.user, R1, prospect)
+    if request.method == "GET":
+        return render(request, "prospects/card/confirm_delete.html", {"prospect": prospect})
     name = str(prospect)
     try:
         prospect_delete(prospect=prospect, by=request.user)

@@ -74,18 +74,12 @@ class RowRenderer:
         self.companies = companies or set()
         self.hidden = hidden  # the columns the user hid: not rendered at all
         self.labels = {key: escape(str(title)) for key, title in COLUMNS}  # the phone layout's cell labels
-        self.delete_confirm = _("Supprimer définitivement %(contact)s ?")
         # Each menu item as HTML with PK in place of the id; the delete item also has {confirm}.
         self.actions = []
         for name, label, route in ROW_ACTIONS:
             url, label = escape(reverse(route, args=[PK])), escape(str(label))
-            if name == "delete":  # D1 deletes on POST only, after a confirmation
-                item = (
-                    f'<li><form method="post" action="{url}"><input type="hidden" name="csrfmiddlewaretoken" '
-                    f'value="{escape(csrf_token)}"><button type="submit" class="menu-button danger" '
-                    f'data-action="{name}" data-confirm="{{confirm}}">'
-                    f"{label}</button></form></li>"
-                )
+            if name == "delete":  # D1: the confirmation page, which deletes on POST
+                item = f'<li><a href="{url}" class="danger" data-action="{name}">{label}</a></li>'
             else:
                 item = f'<li><a href="{url}" data-action="{name}">{label}</a></li>'
             self.actions.append((name, item))
@@ -142,14 +136,7 @@ class RowRenderer:
         for name, item in self.actions:
             if name not in allowed:
                 continue
-            if name == "company":
-                item = item.replace(PK, str(row["company_id"]))
-            elif name == "delete":
-                contact = f"{(row['last_name'] or '').upper()} {row['first_name'] or ''}".strip()
-                item = item.replace(PK, pk).replace("{confirm}", escape(self.delete_confirm % {"contact": contact}))
-            else:
-                item = item.replace(PK, pk)
-            items.append(item)
+            items.append(item.replace(PK, str(row["company_id"]) if name == "company" else pk))
         return "".join(items)
 
     def html(self, row: dict, rights: set[Right]) -> SafeString:

@@ -43,7 +43,7 @@ def test_setup_roles_creates_the_three_groups_with_their_rights():
         group = Group.objects.get(name=name)
         assert set(group.permissions.values_list("codename", flat=True)) == {right.codename for right in rights}
     manager = Group.objects.get(name="Responsable commercial")
-    assert manager.permissions.count() == 14  # R1–R13 and the Excel export (R14)
+    assert manager.permissions.count() == 15  # R1–R13, the Excel export (R14), the companies (R15)
 
 
 @pytest.mark.django_db
