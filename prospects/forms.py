@@ -327,6 +327,23 @@ class FrenchDateField(forms.DateField):
         super().__init__(**kwargs)
 
 
+class FrenchTimeField(forms.TimeField):
+    """A time typed the French way (hh:mm, or 14h30), whatever the browser's language."""
+
+    input_formats = ["%H:%M", "%Hh%M", "%Hh", "%H"]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.TimeInput(
+                format="%H:%M",
+                attrs={"placeholder": "hh:mm", "inputmode": "numeric", "pattern": r"\d{1,2}([:h]\d{2})?h?"},
+            ),
+        )
+        kwargs.setdefault("error_messages", {"invalid": _("Saisissez une heure au format hh:mm.")})
+        super().__init__(**kwargs)
+
+
 class OpportunityForm(forms.ModelForm):
     """O1: an opportunity opened from a contact (on the contact's company, if any), or edited."""
 
