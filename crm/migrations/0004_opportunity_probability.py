@@ -9,8 +9,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0003_company_search_name'),
-        ('prospects', '0008_saved_views_and_list_preferences'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [

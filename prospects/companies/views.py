@@ -45,6 +45,14 @@ def company_list(request: HttpRequest) -> HttpResponse:
         "page": listing.page,
         "page_sizes": PAGE_SIZES,
         "can_manage": has_right(request.user, R15),
+        # The page-size form keeps the other parameters (built here: a template would look
+        # `request.GET.lists` up as a parameter named "lists" first).
+        "kept_parameters": [
+            (key, value)
+            for key, values in request.GET.lists()
+            if key not in ("page", "page_size")
+            for value in values[:50]
+        ][:200],
     }
     return render(request, "prospects/companies/list.html", context)
 

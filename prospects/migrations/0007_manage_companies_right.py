@@ -30,11 +30,6 @@ def give_manage_companies_to_contact_editors(apps, schema_editor):
         group.permissions.add(manage_companies)
 
 
-def take_manage_companies_back(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    Permission.objects.filter(content_type__app_label="prospects", codename=MANAGE_COMPANIES).delete()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -48,5 +43,7 @@ class Migration(migrations.Migration):
             name='prospectcontact',
             options={'ordering': ['last_name', 'first_name', 'id'], 'permissions': (('edit_prospect', 'Ajouter/modifier un contact prospect'), ('quick_add_prospects', 'Charger des contacts prospects en masse (ajout rapide de fichiers vcf)'), ('manage_prospect_tasks', 'Gestion des tâches sur les contacts prospects'), ('manage_free_prospect_opportunities', 'Gestion des opportunités sur un contact prospect libre (non rattaché à une société)'), ('manage_prospect_skills', "Gérer l'environnement de compétences d'un contact prospect"), ('convert_prospect', 'Convertir un contact prospect en contact client'), ('import_prospects', 'Importer en masse des contacts prospects'), ('export_prospects_vcf', 'Exporter des contacts prospects en VCF'), ('import_prospects_vcf', 'Importer des contacts prospects à partir de VCF'), ('manage_prospect_subscriptions', 'Gestion des abonnements aux listes de diffusion'), ('manage_own_prospect_notes', 'Gérer ses notes pour les contacts prospects'), ('view_all_prospect_notes', 'Voir toutes les notes saisies sur un contact prospect (toutes entités)'), ('manage_all_prospect_notes', 'Gérer toutes les notes saisies sur un contact prospect'), ('export_prospects_xlsx', 'Exporter des contacts prospects en Excel'), ('manage_companies', 'Gérer les sociétés (dossier du compte)')), 'verbose_name': 'contact prospect', 'verbose_name_plural': 'contacts prospects'},
         ),
-        migrations.RunPython(give_manage_companies_to_contact_editors, take_manage_companies_back),
+        # Backwards, the permission row stays: deleting it would cascade through the historical
+        # models of guardian's tables, and an unused permission row is harmless.
+        migrations.RunPython(give_manage_companies_to_contact_editors, migrations.RunPython.noop),
     ]
