@@ -116,8 +116,10 @@ def test_marine_tries_to_delete_julie_and_reads_why_not(page, demo_data):
 
     page.goto(f"/prospects/{julie.pk}/")
     page.locator("summary[aria-label='Actions sur le contact']").click()
-    page.once("dialog", lambda dialog: dialog.accept() if "ARMANON Julie" in dialog.message else dialog.dismiss())
     page.get_by_role("menuitem", name="Supprimer le contact prospect").click()
+    page.wait_for_url(f"**/prospects/{julie.pk}/delete/")  # the confirmation page
+    assert "Supprimer définitivement ARMANON Julie ?" in page.locator("h1").inner_text()
+    page.click("#confirm-delete")
 
     page.wait_for_url(f"**/prospects/{julie.pk}/")
     refused = "ARMANON Julie ne peut pas être supprimé : lié à 1 tâche commerciale."
