@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from prospects.imports.columns import COLUMN_BY_KEY
 from prospects.imports.plans import CREATE, ERROR, RowPlan
+from prospects.privacy.models import OppositionEntry
 from prospects.privacy.register import opposition_known_among
 
 BATCH = 1000  # rows per register query, unless the caller passes its own chunk size
@@ -28,7 +29,14 @@ def _refuse(plan: RowPlan) -> None:
 
 
 def opposition_screen(plans: Iterable[RowPlan], *, batch_size: int = BATCH) -> Iterator[RowPlan]:
-    """The plans, in order; held back at most `batch_size` at a time (the import's chunk size)."""
+    """The plans, in order; held back at most `batch_size` at a time (the import's chunk size).
+
+    An empty register (the usual case) is seen in one query and costs nothing more: hashing the
+    e-mail and phones of 100,000 rows took a third of a preview's time (py-spy, bench-import).
+    """
+    if not OppositionEntry.objects.exists():
+        yield from plans
+        return
     batch: list[RowPlan] = []
 
     def screened() -> list[RowPlan]:

@@ -116,3 +116,18 @@ def test_the_excel_import_refuses_a_person_of_the_register(objector, sales_rep, 
     job = Job.objects.get(kind=JobKind.IMPORT_XLSX)
     assert job.counts["created"] == 1 and job.counts["errors"] == 1
     assert "opposée à la prospection" in job.errors[0]["message"]
+
+
+def test_an_import_hashes_nothing_while_the_register_is_empty(manager, tmp_path, monkeypatch):
+    from prospects.privacy import register
+
+    hashed = []
+    monkeypatch.setattr(register, "opposition_digests", lambda **kw: hashed.append(kw) or [])
+    path = write_xlsx(tmp_path / "c.xlsx", [contact_row(last_name="Neuf", first_name="Bob", phone="0144556677")])
+    with open(path, "rb") as handle:
+        upload = SimpleUploadedFile("c.xlsx", handle.read())
+    response = logged(manager).post(reverse("prospects:import_upload"), {"file": upload, "existing": "skip"})
+
+    assert response.status_code == 302 and not OppositionEntry.objects.exists()
+    assert Job.objects.get(kind=JobKind.IMPORT_XLSX).counts["created"] == 1
+    assert hashed == []  # the empty register was seen in one query
