@@ -31,9 +31,6 @@ class Origin(models.TextChoices):
     OTHER = "autre", _("Autre")
 
 
-RIGHTS = PERMISSIONS  # defined in prospects/rights.py
-
-
 class LegalBasis(models.TextChoices):
     """GDPR art. 6: why the company may prospect this person (CNIL: legitimate interest in B2B)."""
 
@@ -244,7 +241,7 @@ class ProspectContact(models.Model):
         verbose_name = _("contact prospect")
         verbose_name_plural = _("contacts prospects")
         ordering = ["last_name", "first_name", "id"]
-        permissions = RIGHTS
+        permissions = PERMISSIONS  # prospects/rights.py
         constraints = [
             models.CheckConstraint(condition=~models.Q(last_name=""), name="prospect_last_name_not_empty"),
             models.CheckConstraint(condition=~models.Q(first_name=""), name="prospect_first_name_not_empty"),

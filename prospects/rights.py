@@ -107,7 +107,7 @@ _BY_NAME = {name: right for right in ALL_RIGHTS for name in (right.codename, rig
 
 
 def as_right(value: Right | str) -> Right:
-    """The right itself, or the one named by a codename or perm (callers not yet moved to the constants)."""
+    """The right itself, or the one named by a codename or perm (as read from permission rows)."""
     return value if isinstance(value, Right) else _BY_NAME[value]
 
 

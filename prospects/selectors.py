@@ -103,9 +103,8 @@ def _object_grants(user: User, codenames: set[str]) -> tuple[QuerySet, QuerySet]
     )
 
 
-def prospects_changeable_by(user: User, right: Right | str) -> QuerySet[ProspectContact]:
+def prospects_changeable_by(user: User, right: Right) -> QuerySet[ProspectContact]:
     """Visible contacts on which the user holds `right`: globally, by the rep rule, or on the contact itself."""
-    right = as_right(right)
     visible = prospects_visible_to(user)
     if has_right(user, right):
         return visible
@@ -117,9 +116,8 @@ def prospects_changeable_by(user: User, right: Right | str) -> QuerySet[Prospect
     return visible.filter(granted)
 
 
-def holds_right_somewhere(user: User, right: Right | str) -> bool:
+def holds_right_somewhere(user: User, right: Right) -> bool:
     """True if the user holds the right globally or on at least one contact (gate of mass actions)."""
-    right = as_right(right)
     if has_right(user, right):
         return True
     if not user.is_active:

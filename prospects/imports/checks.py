@@ -425,7 +425,7 @@ def _resolve_chunk(plans: list[RowPlan], context: ImportContext) -> list[RowPlan
     if matched:
         changeable = set()
         ids = sorted({plan.match_id for plan in matched})
-        allowed = prospects_changeable_by(context.user, R1.codename).select_related(None).order_by()
+        allowed = prospects_changeable_by(context.user, R1).select_related(None).order_by()
         for batch in batches(ids, 500):
             changeable |= set(allowed.filter(pk__in=batch).values_list("pk", flat=True))
         for plan in matched:
