@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -243,6 +244,9 @@ class Opportunity(models.Model):
     stage = models.CharField(_("étape"), max_length=10, choices=OpportunityStage.choices, default=OpportunityStage.OPEN)
     amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2, null=True, blank=True)
     expected_close_on = models.DateField(_("date de signature prévue"), null=True, blank=True)
+    probability = models.PositiveSmallIntegerField(
+        _("probabilité (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -268,6 +272,7 @@ class Opportunity(models.Model):
         constraints = [
             models.CheckConstraint(condition=NOT_EMPTY, name="opportunity_name_not_empty"),
             choices_check("stage", OpportunityStage, name="opportunity_stage_valid"),
+            models.CheckConstraint(condition=models.Q(probability__lte=100), name="opportunity_probability_percent"),
             models.CheckConstraint(
                 condition=models.Q(company__isnull=False) | models.Q(prospect__isnull=False),
                 name="opportunity_has_company_or_prospect",

@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
+from guardian.forms import GroupObjectPermissionsForm, UserObjectPermissionsForm
 
 from crm.admin import CompanyAdmin
 from crm.forms import EMAIL_FORMFIELD_OVERRIDES
 from crm.models import Company
 from prospects.contacts import PHONE_FIELDS
 from prospects.forms import PhoneField
-from prospects.models import Job, ProspectContact, ProspectNote
+from prospects.models import Job, ProspectContact, ProspectListPreference, ProspectNote, SavedView
+from prospects.rights import CONTACT_OBJECT_RIGHTS
 from prospects.services import prospect_search_fields_refresh, prospects_reindex
 
 
@@ -18,6 +20,21 @@ class NoteInline(admin.TabularInline):
     fields = ["text", "author", "entity", "created_at"]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["author"]
+
+
+def _contact_right_choices() -> list[tuple[str, str]]:
+    """The rights a grant on one contact opens, under their French names (prospects.rights)."""
+    return [(right.codename, right.label) for right in CONTACT_OBJECT_RIGHTS]
+
+
+class ContactUserRightsForm(UserObjectPermissionsForm):
+    def get_obj_perms_field_choices(self):
+        return _contact_right_choices()
+
+
+class ContactGroupRightsForm(GroupObjectPermissionsForm):
+    def get_obj_perms_field_choices(self):
+        return _contact_right_choices()
 
 
 @admin.register(ProspectContact)
@@ -32,6 +49,19 @@ class ProspectContactAdmin(GuardedModelAdmin):
     readonly_fields = ["created_by", "updated_by", "created_at", "updated_at", "import_job"]
     show_full_result_count = False  # no COUNT(*) over a million rows on every page
     inlines = [NoteInline]
+
+    # The object-permission screen offers the rights that do something, not Django's four.
+    def get_obj_perms_manage_user_form(self, request):
+        return ContactUserRightsForm
+
+    def get_obj_perms_manage_group_form(self, request):
+        return ContactGroupRightsForm
+
+    def get_obj_perms_base_context(self, request, obj):
+        context = super().get_obj_perms_base_context(request, obj)
+        codenames = {right.codename for right in CONTACT_OBJECT_RIGHTS}
+        context["model_perms"] = [perm for perm in context["model_perms"] if perm.codename in codenames]
+        return context
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in PHONE_FIELDS:  # the contact form's rule (prospects.contacts)
@@ -123,6 +153,24 @@ class CompanyWithContactsAdmin(CompanyAdmin):
         super().save_model(request, obj, form, change)
         if renamed:  # the contacts' search text and sort key carry the company name
             prospects_reindex(prospects=obj.prospects.all())
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "created_at"]
+    search_fields = ["name", "owner__username", "owner__last_name"]
+    list_select_related = ["owner"]
+    autocomplete_fields = ["owner"]
+    filter_horizontal = ["entities"]
+
+
+@admin.register(ProspectListPreference)
+class ProspectListPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "default_view"]
+    search_fields = ["user__username", "user__last_name"]
+    list_select_related = ["user", "default_view"]
+    autocomplete_fields = ["user"]
+    raw_id_fields = ["default_view"]
 
 
 from prospects.privacy import admin as privacy_admin  # noqa: E402, F401  registers the GDPR models

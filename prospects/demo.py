@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Entity, User
 from crm.choices import CompanyStatus, CompanyType, HeadcountBand, Region, RevenueBand
 from crm.models import Company, DiffusionList, Opportunity, Proposal, Sector, Skill, SkillCategory
+from prospects.companies.services import company_update
 from prospects.contacts import company_search_name_of
 from prospects.models import ContactStatus, Origin, ProspectContact
 from prospects.rights import roles_setup
@@ -65,6 +66,20 @@ GUIDE_CONTACTS = [
     ),
     ("IEI", "marine", "nouveau", "BITON", "Maryline", "Directeur", "", "", "", None, "nouveau"),
 ]
+
+# The guide's companies' files (issue 15): every filter of the contacts and companies lists
+# (size, revenue, sector, region) returns rows for some of its values.
+# name → sector, headcount, revenue, region, address, postcode, city
+GUIDE_COMPANY_FILES = {
+    "AXA ASSURANCES": ("Assurance", "5000+", "gt1b", "idf", "313 terrasses de l'Arche", "92727", "Nanterre"),
+    "BSI CORP": ("Informatique", "50-249", "10m-50m", "idf", "12 rue de la Paix", "75002", "Paris"),
+    "CONSEIL&M": ("Conseil", "10-49", "1m-10m", "ara", "8 quai Saint-Vincent", "69001", "Lyon"),
+    "HERMES": ("Luxe", "1000-4999", "250m-1b", "idf", "24 rue du Faubourg Saint-Honoré", "75008", "Paris"),
+    "IT CONNECT": ("Informatique", "250-999", "50m-250m", "hdf", "5 place du Théâtre", "59000", "Lille"),
+    "LABOUSSE": ("Distribution", "1-9", "lt1m", "naq", "3 cours de l'Intendance", "33000", "Bordeaux"),
+    "PM Conseil": ("Conseil", "10-49", "1m-10m", "idf", "40 avenue de l'Opéra", "75002", "Paris"),
+    "IEI": ("Informatique", "50-249", "10m-50m", "occ", "2 place du Capitole", "31000", "Toulouse"),
+}
 
 SECTORS = ["Assurance", "Banque", "Conseil", "Distribution", "Industrie", "Informatique", "Luxe", "Santé", "Transport"]
 SKILLS = {
@@ -259,6 +274,7 @@ def seed_guide_contacts(reference: dict) -> int:
     """The ten contacts of the guide's table, with their companies and deal (tasks: tasks.demo). Idempotent."""
     users, paris = reference["users"], reference["entities"]["paris"]
     if ProspectContact.objects.filter(last_name="PROSPERE", first_name="Louis").exists():
+        seed_guide_company_files(reference)  # databases seeded before the companies had files
         return 0
     companies = {}
     for company_name, company_rep, company_status, *_rest in GUIDE_CONTACTS:
@@ -294,7 +310,30 @@ def seed_guide_contacts(reference: dict) -> int:
         name="Accompagnement PM Conseil 2024", company=duband.company, prospect=duband, assigned_to=users["marine"]
     )
     Proposal.objects.create(name="Proposition PM Conseil", opportunity=opportunity, prospect=duband)
+    seed_guide_company_files(reference)
     return len(created)
+
+
+def seed_guide_company_files(reference: dict) -> int:
+    """Fill in the guide's companies' files (size, revenue, sector, region, address). Idempotent."""
+    paris = reference["entities"]["paris"]
+    companies = Company.objects.filter(name__in=GUIDE_COMPANY_FILES, entities=paris)
+    updated = 0
+    for company in companies:
+        sector, headcount, revenue, region, address, postcode, city = GUIDE_COMPANY_FILES[company.name]
+        company_update(
+            company=company,
+            by=None,
+            sector=reference["sectors"][sector],
+            headcount_band=headcount,
+            revenue_band=revenue,
+            region=region,
+            address=address,
+            postcode=postcode,
+            city=city,
+        )
+        updated += 1
+    return updated
 
 
 def _fake_phone(rng: random.Random) -> str:

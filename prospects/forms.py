@@ -1,16 +1,19 @@
 """Forms of the contact pages (create/edit, notes, skills, lists, convert, deals): they validate and normalise."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import entities_visible_to, entity_ids_of, users_visible_to
 from crm.choices import CompanyType
 from crm.forms import NormalisedEmailField
-from crm.models import Opportunity, Sector, Skill
-from crm.selectors import companies_visible_to, diffusion_lists_visible_to
+from crm.models import Opportunity, Proposal, Sector, Skill
+from crm.selectors import companies_for_picker, companies_visible_to, diffusion_lists_visible_to
 from prospects.contacts import PHONE_FIELDS, phone_check, phone_normalise
 from prospects.models import ProspectContact
 from prospects.privacy.register import opposition_known
@@ -31,9 +34,12 @@ class CompanySearchSelect(forms.Select):
     """A select that renders only the chosen company: the search box next to it (htmx) fills in
     the matching visible companies, so the page never lists every company of the tenant."""
 
-    def __init__(self, *args, search_url: str = "", **kwargs):
+    def __init__(self, *args, search_url: str = "", create_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.search_url = search_url  # rendered by templates/prospects/card/_field.html
+        self.create_url = create_url  # the company create page (no-JS path), when the user may create
+        self.server_search = None  # ServerSearch: the search box is sent with the form (no-JS search)
+        self.found: list = []  # the companies that search found, offered after the chosen one
 
     def optgroups(self, name, value, attrs=None):
         selected_ids = [item for item in value if item and str(item).isdigit()]
@@ -41,7 +47,17 @@ class CompanySearchSelect(forms.Select):
         options = [self.create_option(name, "", field.empty_label, not selected_ids, 0)]
         for index, company in enumerate(field.queryset.filter(pk__in=selected_ids), start=1):
             options.append(self.create_option(name, company.pk, company.name, True, index))
+        shown = {str(item) for item in selected_ids}
+        for index, company in enumerate(self.found, start=len(options)):
+            if str(company.pk) not in shown:
+                label = f"{company.name} ({company.get_type_display()})"
+                options.append(self.create_option(name, company.pk, label, False, index))
         return [(None, options, 0)]
+
+
+@dataclass
+class ServerSearch:
+    query: str = ""
 
 
 class ProspectForm(forms.ModelForm):
@@ -108,7 +124,7 @@ class ProspectForm(forms.ModelForm):
         required=False, label=_("La personne a retiré son opposition : créer le contact quand même")
     )
 
-    def __init__(self, *args, user: User, company_search_url: str = "", **kwargs):
+    def __init__(self, *args, user: User, company_search_url: str = "", company_create_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.duplicates: list[ProspectContact] = []
@@ -120,6 +136,20 @@ class ProspectForm(forms.ModelForm):
             field.empty_label = empty_label
             field.widget = CompanySearchSelect(search_url=company_search_url)
             field.widget.choices = field.choices
+        # Without JavaScript, "Chercher" posts the form with `_company_search`: it is shown
+        # again, unsaved and without errors, with the companies found for the typed text.
+        self.searching = (self.data.get("_company_search") or "") if self.is_bound else ""
+        for name in ("company", "parent_company"):
+            widget = self.fields[name].widget
+            widget.server_search = ServerSearch(query=(self.data.get(f"{name}_q") or "")[:100] if self.is_bound else "")
+            if self.searching == name:
+                widget.found = companies_for_picker(user, widget.server_search.query)
+        if self.searching:
+            self._errors = ErrorDict()  # a search, not a save: no "required" messages yet
+        if company_create_url and company_search_url:  # "Créer la société « … »" in the contact's picker
+            separator = "&" if "?" in company_search_url else "?"
+            self.fields["company"].widget.search_url = f"{company_search_url}{separator}create=1"
+            self.fields["company"].widget.create_url = company_create_url
         current_rep = self.instance.assigned_to_id if self.instance.pk else None
         self.fields["assigned_to"].queryset = User.objects.filter(
             Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)
@@ -294,19 +324,75 @@ class ConvertForm(forms.Form):
         return {"convert_company": self.needs_choice}
 
 
+class FrenchDateField(forms.DateField):
+    """A date typed the French way (jj/mm/aaaa), whatever the browser's language: a text input,
+    since a native date input shows the browser's locale format."""
+
+    input_formats = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(
+                format="%d/%m/%Y",
+                attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric", "pattern": r"\d{1,2}/\d{1,2}/\d{2,4}"},
+            ),
+        )
+        kwargs.setdefault("error_messages", {"invalid": _("Saisissez une date au format jj/mm/aaaa.")})
+        super().__init__(**kwargs)
+
+
+class FrenchTimeField(forms.TimeField):
+    """A time typed the French way (hh:mm, or 14h30), whatever the browser's language."""
+
+    input_formats = ["%H:%M", "%Hh%M", "%Hh", "%H"]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.TimeInput(
+                format="%H:%M",
+                attrs={"placeholder": "hh:mm", "inputmode": "numeric", "pattern": r"\d{1,2}([:h]\d{2})?h?"},
+            ),
+        )
+        kwargs.setdefault("error_messages", {"invalid": _("Saisissez une heure au format hh:mm.")})
+        super().__init__(**kwargs)
+
+
 class OpportunityForm(forms.ModelForm):
-    """O1: an opportunity opened from a contact (on the contact's company, if any)."""
+    """O1: an opportunity opened from a contact (on the contact's company, if any), or edited."""
 
     class Meta:
         model = Opportunity
-        fields = ("name", "stage", "amount", "expected_close_on", "assigned_to")
-        widgets = {"expected_close_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        fields = ("name", "stage", "amount", "expected_close_on", "probability", "assigned_to")
+        field_classes = {"expected_close_on": FrenchDateField}
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = users_visible_to(user).order_by("last_name", "first_name", "username")
+        current_rep = self.instance.assigned_to_id if self.instance.pk else None
+        self.fields["assigned_to"].queryset = User.objects.filter(
+            Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)
+        ).order_by("last_name", "first_name", "username")
         self.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
         self.fields["assigned_to"].empty_label = _("Non affecté")
+        self.fields["probability"].widget.attrs.update({"min": 0, "max": 100, "step": 5})
 
     def sections(self):
         return [(_("Opportunité"), [self[name] for name in self.Meta.fields])]
+
+
+class ProposalForm(forms.ModelForm):
+    """A commercial proposal added from the card, within one of the contact's deals."""
+
+    class Meta:
+        model = Proposal
+        fields = ("opportunity", "name", "status", "amount", "sent_on")
+        field_classes = {"sent_on": FrenchDateField}
+
+    def __init__(self, *args, opportunities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opportunity"].queryset = opportunities
+        self.fields["opportunity"].empty_label = None
+
+    def sections(self):
+        return [(_("Proposition commerciale"), [self[name] for name in self.Meta.fields])]

@@ -425,3 +425,6 @@ from prospects.privacy.models import (  # noqa: E402, F401
     PersonalDataAction,
     PersonalDataLog,
 )
+
+# The list's saved views and per-user preferences live with their feature (prospects/saved_views/).
+from prospects.saved_views.models import ProspectListPreference, SavedView  # noqa: E402, F401

@@ -57,17 +57,27 @@ R14 = Right("export_prospects_xlsx", "Exporter des contacts prospects en Excel")
 # erasure, opposition, retention review), given by default to the admin role.
 R15 = Right("merge_prospects", "Fusionner des contacts prospects")
 R16 = Right("manage_personal_data", "Administrer les données personnelles (RGPD) des contacts prospects")
-ALL_RIGHTS = (*SPEC_RIGHTS, R14, R15, R16)
+# Issue 15: companies become first-class. One right creates and edits the companies the user
+# sees (their entities' companies), from the companies list or the contact form's picker.
+# Every role holds it: each role creates contacts (R1), and a contact form that cannot create
+# the contact's company sends people to the admin, which is the pain the issue describes.
+# An admin withdraws it from a group to keep the accounts' files with the managers.
+R17 = Right("manage_companies", "Gérer les sociétés (dossier du compte)")
+ALL_RIGHTS = (*SPEC_RIGHTS, R14, R15, R16, R17)
+# What the admin's object-permission screen of a contact offers: the rights that a grant on one
+# contact can open (R17 is checked globally, on companies; Django's add/change/delete/view
+# permissions are checked nowhere).
+CONTACT_OBJECT_RIGHTS = (*SPEC_RIGHTS, R14, R15, R16)
 # ProspectContact.Meta.permissions
 PERMISSIONS = tuple((right.codename, right.label) for right in ALL_RIGHTS)
 
 ROLES: dict[str, tuple[Right, ...]] = {
     # Works their own prospects day to day.
-    "Commercial": (R1, R3, R4, R5, R6, R8, R10, R11, R14),
+    "Commercial": (R1, R3, R4, R5, R6, R8, R10, R11, R14, R17),
     # Loads and maintains the files; does not convert or manage deals.
-    "Assistant commercial": (R1, R2, R3, R5, R7, R8, R9, R10, R11, R14),
+    "Assistant commercial": (R1, R2, R3, R5, R7, R8, R9, R10, R11, R14, R17),
     # Everything, including other people's notes.
-    "Responsable commercial": (R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R15, R16),
+    "Responsable commercial": (R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R15, R16, R17),
 }
 ROLE_LABELS = {
     "Commercial": _("Commercial"),

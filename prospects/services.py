@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Entity, User
 from crm.choices import CompanyStatus, CompanyType
-from crm.models import ClientContact, Company, Opportunity
+from crm.models import ClientContact, Company, Opportunity, Proposal
 from prospects.contacts import contact_fields_normalise
 from prospects.models import (
     HISTORY_TRACKED_FIELDS,
@@ -565,3 +565,25 @@ def opportunity_create(*, prospect: ProspectContact, by: User | None, **fields) 
     prospect_inbound_record(prospect_id=prospect.pk)
     prospects_data_changed()
     return opportunity
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity: Opportunity, by: User | None, **fields) -> Opportunity:
+    """O1: edit a deal's stage, amount, dates, probability; only what changed is written."""
+    changed = [name for name, value in fields.items() if getattr(opportunity, name) != value]
+    for name in changed:
+        setattr(opportunity, name, fields[name])
+    if changed:
+        opportunity.full_clean()
+        opportunity.save(update_fields=changed)
+    return opportunity
+
+
+@transaction.atomic
+def proposal_create(*, opportunity: Opportunity, prospect: ProspectContact, by: User | None, **fields) -> Proposal:
+    """A commercial proposal within one of the contact's deals."""
+    proposal = Proposal(opportunity=opportunity, prospect=prospect, created_by=by, **fields)
+    proposal.full_clean()
+    proposal.save()
+    prospects_data_changed()  # the list's "Affaires" counts
+    return proposal

@@ -1,11 +1,13 @@
 from django.urls import path
 
 from prospects.card import views as card_views
+from prospects.companies import urls as company_urls
 from prospects.duplicates import views as duplicate_views
 from prospects.imports import views as import_views
 from prospects.jobs import views as job_views
 from prospects.list import views as list_views
 from prospects.privacy import views as privacy_views
+from prospects.saved_views import urls as saved_view_urls
 from prospects.vcard import views as vcard_views
 
 app_name = "prospects"
@@ -43,8 +45,15 @@ urlpatterns += [
     path("<int:pk>/subscriptions/", card_views.prospect_subscriptions, name="subscriptions"),
     path("<int:pk>/convert/", card_views.prospect_convert_view, name="convert"),
     path("<int:pk>/opportunities/new/", card_views.opportunity_add, name="opportunity_add"),
-    path("companies/<int:pk>/", card_views.company_detail, name="company_detail"),
+    path("<int:pk>/opportunities/<int:opportunity_pk>/edit/", card_views.opportunity_edit, name="opportunity_edit"),
+    path("<int:pk>/proposals/new/", card_views.proposal_add, name="proposal_add"),
 ]
+
+# The companies: list, page, forms, the picker's quick creation (prospects/companies/).
+urlpatterns += company_urls.urlpatterns
+
+# Saved views of the list (prospects/saved_views/).
+urlpatterns += saved_view_urls.urlpatterns
 
 # vCard export and import (prospects/vcard/).
 urlpatterns += [

@@ -9,6 +9,9 @@ class TasksConfig(AppConfig):
 
     def ready(self) -> None:
         from prospects.card.sections import card_section_register
+        from prospects.companies.sections import company_section_register
+        from tasks.company_section import company_tasks_section
         from tasks.views import card_tasks_section
 
         card_section_register("tasks", card_tasks_section, order=10)
+        company_section_register("tasks", company_tasks_section, order=10)

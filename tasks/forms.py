@@ -1,10 +1,14 @@
 """Forms of the tasks tab: the task dialog, attachments, mass actions and "Mes tâches" filters."""
 
+from datetime import timedelta
+
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from prospects.forms import FrenchDateField, FrenchTimeField
 from prospects.models import ProspectContact
 from tasks.models import Task, TaskPriority, TaskStatus
 from tasks.selectors import followers_for
@@ -18,8 +22,9 @@ class FollowerChoiceField(forms.ModelChoiceField):
 class TaskForm(forms.ModelForm):
     """Add or edit a task (T1); "Suivi par" offers the users of the contact's entities."""
 
-    due_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    due_time = forms.TimeField(label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    # French formats whatever the browser's language (a native date input follows the browser).
+    due_date = FrenchDateField(label=_("Date"))
+    due_time = FrenchTimeField(label=_("Heure"))
 
     class Meta:
         model = Task
@@ -40,13 +45,15 @@ class TaskForm(forms.ModelForm):
         self.fields["followed_by"].queryset = followers
         self.fields["followed_by"].empty_label = _("— Personne —")
         if self.instance.pk and self.instance.due_at:
-            from django.utils import timezone
-
             local = timezone.localtime(self.instance.due_at)
             self.initial.setdefault("due_date", local.date())
             self.initial.setdefault("due_time", local.time().replace(second=0, microsecond=0))
         elif not self.instance.pk:
             self.initial.setdefault("followed_by", user.pk if user.is_active else None)
+            # A new task: today, at the next full hour (tomorrow 00:00 late in the evening).
+            next_hour = (timezone.localtime() + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+            self.initial.setdefault("due_date", next_hour.date())
+            self.initial.setdefault("due_time", next_hour.time())
         self.order_fields(["priority", "due_date", "due_time", "type", "name", "followed_by", "description", "status"])
 
     def clean_name(self) -> str:
@@ -55,8 +62,6 @@ class TaskForm(forms.ModelForm):
     def _post_clean(self):
         # due_at is built from the two inputs before the model validates the instance.
         from datetime import datetime
-
-        from django.utils import timezone
 
         day, time = self.cleaned_data.get("due_date"), self.cleaned_data.get("due_time")
         if day and time:

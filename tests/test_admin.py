@@ -71,3 +71,24 @@ def test_a_non_staff_rep_cannot_open_the_admin(sales_rep):
     client = Client()
     client.force_login(sales_rep)
     assert client.get("/admin/").status_code == 302
+
+
+def test_the_contact_permission_screen_offers_the_rights_in_french_not_djangos_four(staff, paris, sales_rep):
+    from prospects.rights import R1, R14, R15, R17
+
+    contact = ProspectFactory(entities=[paris])
+    base = reverse("admin:prospects_prospectcontact_permissions", args=[contact.pk])
+    user_url = reverse("admin:prospects_prospectcontact_permissions_manage_user", args=[contact.pk, sales_rep.pk])
+    body = staff.get(user_url).content.decode()
+    assert f'value="{R1.codename}"' in body and R1.label in body and f'value="{R14.codename}"' in body
+    for codename in ("add_prospectcontact", "change_prospectcontact", "delete_prospectcontact", "view_prospectcontact"):
+        assert f'value="{codename}"' not in body
+    assert f'value="{R15.codename}"' in body  # merge is granted per contact
+    assert f'value="{R17.codename}"' not in body  # a global right: a grant on one contact opens nothing
+    overview = staff.get(base).content.decode()
+    assert "change_prospectcontact" not in overview and "Can change" not in overview
+    response = staff.post(user_url, {"permissions": [R1.codename], "submit_manage_user": "1"})
+    assert response.status_code == 302
+    from prospects.rights import has_right
+
+    assert has_right(sales_rep, R1, contact)

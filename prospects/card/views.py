@@ -10,24 +10,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.choices import CompanyType
-from crm.selectors import (
-    client_contacts_visible_to,
-    diffusion_lists_visible_to,
-    get_company_for,
-)
+from crm.selectors import companies_visible_to, diffusion_lists_visible_to
 from prospects.card.actions import ACTIONS, contact_actions, opportunity_right
 from prospects.card.sections import card_sections_render
 from prospects.duplicates.merge import merges_of
-from prospects.forms import ConvertForm, NoteForm, OpportunityForm, ProspectForm, SkillsForm, SubscriptionsForm
+from prospects.forms import (
+    ConvertForm,
+    NoteForm,
+    OpportunityForm,
+    ProposalForm,
+    ProspectForm,
+    SkillsForm,
+    SubscriptionsForm,
+)
 from prospects.models import ProspectContact
-from prospects.rights import R1, R5, R6, R10, require_right
+from prospects.rights import R1, R5, R6, R10, R17, has_right, require_right
 from prospects.selectors import (
     get_prospect_for,
     notes_visible_to,
     opportunities_visible_to,
     proposals_visible_to,
     prospect_history,
-    prospects_visible_to,
 )
 from prospects.services import (
     ProspectAlreadyConverted,
@@ -39,6 +42,8 @@ from prospects.services import (
     note_rights,
     note_update,
     opportunity_create,
+    opportunity_update,
+    proposal_create,
     prospect_convert,
     prospect_create,
     prospect_delete,
@@ -75,14 +80,12 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
         menu.append({"label": _("Export VCF"), "url": reverse("prospects:vcard_export_one", args=[prospect.pk])})
     if can["merge"]:
         menu.append({"label": _("Fusionner avec…"), "url": reverse("prospects:merge_pick", args=[prospect.pk])})
-    if can["delete"]:
+    if can["delete"]:  # a confirmation page, then the deletion
         menu.append(
             {
                 "label": _("Supprimer le contact prospect"),
                 "url": reverse("prospects:delete", args=[prospect.pk]),
-                "post": True,
                 "danger": True,
-                "confirm": _("Supprimer définitivement %(contact)s ?") % {"contact": prospect},
             }
         )
     return menu
@@ -135,7 +138,18 @@ def prospect_actions(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _prospect_form(request: HttpRequest, **kwargs) -> ProspectForm:
     data = request.POST if request.method == "POST" else None
-    return ProspectForm(data, user=request.user, company_search_url=reverse("prospects:company_picker"), **kwargs)
+    chosen = request.GET.get("company", "")
+    if data is None and chosen.isdigit():  # back from the company create page (the no-JS path)
+        company = companies_visible_to(request.user).filter(pk=int(chosen)).first()
+        if company is not None:
+            kwargs["initial"] = {**(kwargs.get("initial") or {}), "company": company.pk}
+    return ProspectForm(
+        data,
+        user=request.user,
+        company_search_url=reverse("prospects:company_picker"),
+        company_create_url=reverse("prospects:company_create") if has_right(request.user, R17) else "",
+        **kwargs,
+    )
 
 
 @login_required
@@ -162,7 +176,7 @@ def prospect_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _create(request: HttpRequest, *, title: str, cancel_url: str, initial: dict | None = None) -> HttpResponse:
     form = _prospect_form(request, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.searching and form.is_valid():
         prospect = prospect_create(by=request.user, **form.cleaned_data)
         messages.success(request, _("Le contact prospect %(contact)s a été créé.") % {"contact": prospect})
         for warning in form.warnings:
@@ -178,7 +192,7 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = get_prospect_for(request.user, pk)
     require_right(request.user, R1, prospect)
     form = _prospect_form(request, instance=prospect)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.searching and form.is_valid():
         prospect_update(prospect=prospect, by=request.user, **form.cleaned_data)
         messages.success(request, _("Le contact prospect %(contact)s a été enregistré.") % {"contact": prospect})
         for warning in form.warnings:
@@ -255,11 +269,16 @@ def note_remove(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def prospect_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """D1: delete the contact (R1) unless a task, opportunity or proposal still links to it."""
+    """D1: delete the contact (R1) unless a task, opportunity or proposal still links to it.
+
+    GET asks on a page (the menus link here, so it works without JavaScript); POST deletes.
+    """
     prospect = get_prospect_for(request.user, pk)
     require_right(request.user, R1, prospect)
+    if request.method == "GET":
+        return render(request, "prospects/card/confirm_delete.html", {"prospect": prospect})
     name = str(prospect)
     try:
         prospect_delete(prospect=prospect, by=request.user)
@@ -377,16 +396,49 @@ def opportunity_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "prospects/card/form.html", context)
 
 
-@login_required
-@require_GET
-def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The company file ("Dossier du compte"): its details and the contacts the user may see."""
-    company = get_company_for(request.user, pk)
-    contacts = prospects_visible_to(request.user).filter(company=company).order_by("last_name", "first_name", "id")
-    client_contacts = client_contacts_visible_to(request.user).filter(company=company).select_related("assigned_to")
+def _deal_form_page(request: HttpRequest, prospect: ProspectContact, form, title: str) -> HttpResponse:
     context = {
-        "company": company,
-        "contacts": list(contacts),
-        "client_contacts": list(client_contacts.order_by("last_name", "first_name", "id")),
+        "form": form,
+        "prospect": prospect,
+        "title": title,
+        "cancel_url": reverse("prospects:detail", args=[prospect.pk]) + "#deals-title",
     }
-    return render(request, "prospects/card/company.html", context)
+    return render(request, "prospects/card/form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_edit(request: HttpRequest, pk: int, opportunity_pk: int) -> HttpResponse:
+    """O1: edit one of the contact's deals (stage, amount, date, probability), with the right to open one."""
+    prospect = get_prospect_for(request.user, pk)
+    require_right(request.user, opportunity_right(company_id=prospect.company_id), prospect)
+    opportunity = get_object_or_404(opportunities_visible_to(request.user).filter(prospect=prospect), pk=opportunity_pk)
+    data = request.POST if request.method == "POST" else None
+    form = OpportunityForm(
+        data, user=request.user, instance=opportunities_visible_to(request.user).get(pk=opportunity.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        opportunity_update(opportunity=opportunity, by=request.user, **form.cleaned_data)
+        messages.success(request, _("L'opportunité %(name)s a été enregistrée.") % {"name": opportunity.name})
+        return redirect(reverse("prospects:detail", args=[prospect.pk]) + "#deals-title")
+    return _deal_form_page(request, prospect, form, _("Modifier l'opportunité %(name)s") % {"name": opportunity.name})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A commercial proposal within one of the contact's deals, from the card."""
+    prospect = get_prospect_for(request.user, pk)
+    require_right(request.user, opportunity_right(company_id=prospect.company_id), prospect)
+    opportunities = opportunities_visible_to(request.user).filter(prospect=prospect).select_related(None)
+    if not opportunities.exists():
+        messages.warning(request, _("Ouvrez d'abord une opportunité : une proposition en fait partie."))
+        return redirect("prospects:opportunity_add", pk=prospect.pk)
+    data = request.POST if request.method == "POST" else None
+    initial = {"opportunity": request.GET.get("opportunity")} if request.GET.get("opportunity", "").isdigit() else None
+    form = ProposalForm(data, opportunities=opportunities.order_by("-created_at", "-id"), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        proposal = proposal_create(prospect=prospect, by=request.user, **form.cleaned_data)
+        messages.success(request, _("La proposition %(name)s a été ajoutée.") % {"name": proposal.name})
+        return redirect(reverse("prospects:detail", args=[prospect.pk]) + "#deals-title")
+    return _deal_form_page(request, prospect, form, _("Nouvelle proposition pour %(contact)s") % {"contact": prospect})

@@ -63,13 +63,32 @@ from prospects.search import company_sort_of, fold, search_text_of
 from prospects.selectors import prospects_changeable_by, prospects_visible_to
 
 
+def rep_lookup(users) -> dict[str, int]:
+    """Folded login, "LAST First" and "First LAST" → the user's id, for the "Affecté à" column.
+
+    People know the reps by name ("DIRON Marine", as the list and the template's drop-down show
+    them) and the admins by login: both are accepted. A login wins over a name; a name two
+    users share is left out (the login still works).
+    """
+    names: dict[str, set[int]] = {}
+    logins: dict[str, int] = {}
+    for pk, username, last_name, first_name in users:
+        logins[fold(username)] = pk
+        if last_name or first_name:
+            for name in (f"{last_name} {first_name}", f"{first_name} {last_name}"):
+                names.setdefault(fold(name), set()).add(pk)
+    lookup = {name: next(iter(ids)) for name, ids in names.items() if len(ids) == 1}
+    lookup.update(logins)
+    return lookup
+
+
 class ImportContext:
     """What one uploader may use (reps, entities, companies, sectors) and the import options."""
 
     def __init__(self, *, user: User, update_existing: bool = False):
         self.user = user
         self.update_existing = update_existing
-        self.reps = {username.lower(): pk for pk, username in users_visible_to(user).values_list("pk", "username")}
+        self.reps = rep_lookup(users_visible_to(user).values_list("pk", "username", "last_name", "first_name"))
         self.entities = {}
         for pk, name, code in entities_visible_to(user).values_list("pk", "name", "code"):
             self.entities[fold(name)] = pk
@@ -179,7 +198,7 @@ def _check_row(row: SourceRow, context: ImportContext) -> RowPlan:
                 continue
             fields[column.key] = code
         elif kind == REP:
-            rep_id = context.reps.get(value.lower())
+            rep_id = context.reps.get(_fold(value))
             if rep_id is None:
                 message = _("Utilisateur inconnu ou hors de vos entités : %(login)s.") % {"login": value}
                 errors.append(_cell_error(row, column, value, message))

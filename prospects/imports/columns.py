@@ -94,7 +94,7 @@ COLUMNS: tuple[Column, ...] = (
         "assigned_to",
         "Affecté à (identifiant)",
         REP,
-        help=_("Identifiant de connexion d'un utilisateur de vos entités."),
+        help=_("Un utilisateur de vos entités, tel que la liste le nomme (« DIRON Marine ») ou par son identifiant."),
     ),
     Column("status", "Statut", CHOICE, choices=ContactStatus, help=_("Défaut : Nouveau.")),
     Column("sector", "Secteur d'activité", SECTOR, help=_("Une valeur de la liste.")),

@@ -31,7 +31,8 @@ from prospects.imports.columns import (
     choice_labels,
 )
 
-TEMPLATE_ROWS = 2000  # rows pre-formatted and covered by the validation lists
+TEMPLATE_ROWS = 2000  # rows pre-formatted as text, cell by cell (the whole column is formatted too)
+VALIDATION_ROWS = 100_000  # the drop-down lists cover every row an import accepts (xlsx.MAX_ROWS)
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F5")
 ERROR_FILL = PatternFill("solid", fgColor="F8C9C4")
 ERROR_TEXT_FILL = PatternFill("solid", fgColor="FDECEA")
@@ -45,7 +46,9 @@ def _allowed_values(user: User) -> dict[str, list[str]]:
         if column.kind == CHOICE:
             values[column.key] = choice_labels(column)
         elif column.kind == REP:
-            values[column.key] = list(users_visible_to(user).order_by("username").values_list("username", flat=True))
+            # As people know the reps ("DIRON Marine"); the login is accepted too (a warning, not a refusal).
+            reps = users_visible_to(user).order_by("last_name", "first_name", "username")
+            values[column.key] = [rep.display_name for rep in reps]
         elif column.kind == SECTOR:
             values[column.key] = list(Sector.objects.order_by("name").values_list("name", flat=True))
         elif column.kind == ENTITIES:
@@ -94,13 +97,13 @@ def template_write(*, user: User, path: str) -> None:
             formula1=f"{LISTS_SHEET}!${list_letter}$2:${list_letter}${last}",
             allow_blank=True,
             showErrorMessage=True,
-            # Several entities may be listed in one cell: warn rather than refuse.
-            errorStyle="warning" if column.kind == ENTITIES else "stop",
+            # Several entities may be listed in one cell, and a rep may be typed by login.
+            errorStyle="warning" if column.kind in (ENTITIES, REP) else "stop",
             errorTitle=_("Valeur non prévue"),
             error=_("Choisissez une valeur de la liste."),
         )
         letter = get_column_letter(index)
-        validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+        validation.add(f"{letter}2:{letter}{VALIDATION_ROWS + 1}")
         sheet.add_data_validation(validation)
     lists.sheet_state = "hidden"
 

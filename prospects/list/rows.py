@@ -10,7 +10,9 @@ that static/js/prospect_list.js clones when a row's ⋮ is opened); a row carrie
 of the items it offers, as a bit mask in `data-m` (bit i = ROW_ACTIONS[i]) and its company
 id in `data-c`. Without JavaScript the ⋮ is a link to the contact's actions page
 (prospects:actions), which lists the same actions server-side. Writing the nine items in
-every row made the page 2.5 times heavier (520 KB for 200 rows).
+every row made the page 2.5 times heavier (520 KB for 200 rows). For the same reason the
+phone layout's cell labels are not written in every cell: the script copies each header's
+title to its column's cells (`data-label`).
 """
 
 from html import escape
@@ -23,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from crm.choices import CompanyStatus, CompanyType, Region
 from prospects.card.actions import actions_allowed
+from prospects.list.columns import COLUMNS
 from prospects.models import ContactStatus
 from prospects.rights import Right
 
@@ -70,9 +73,18 @@ def _phone_link(number: str) -> str:
 class RowRenderer:
     """Renders the rows of one page for one user: `html(row, rights)` is the row's <tr>."""
 
-    def __init__(self, *, can_create: bool = False, companies: set[int] | None = None, csrf_token: str = ""):
+    def __init__(
+        self,
+        *,
+        can_create: bool = False,
+        companies: set[int] | None = None,
+        csrf_token: str = "",
+        hidden: frozenset[str] = frozenset(),
+    ):
         self.can_create = can_create
         self.companies = companies or set()
+        self.hidden = hidden  # the columns the user hid: not rendered at all
+        self.shown = [key for key, _title in COLUMNS if key not in hidden]
         self.csrf_token = csrf_token
         self.bits = {name: 1 << position for position, (name, _label, _route) in enumerate(ROW_ACTIONS)}
         opposed = escape(str(_("Opposé à la prospection")))
@@ -99,22 +111,16 @@ class RowRenderer:
         """The nine items of the rows' "more" menu, once per page, with PK in place of the ids.
 
         Item i is offered on a row when bit i of the row's `data-m` is set; the company item's
-        PK is the row's `data-c`, the others' the row's id; the delete item's confirmation
-        names the contact (%(contact)s, filled in from the row by the script).
+        PK is the row's `data-c`, the others' the row's id. The delete item opens the
+        confirmation page (D1 deletes on its POST).
         """
         items = []
         for name, label, route in ROW_ACTIONS:
             url, label = escape(reverse(route, args=[PK])), escape(str(label))
-            if name == "delete":  # D1 deletes on POST only, after a confirmation
-                confirm = escape(_("Supprimer définitivement %(contact)s ?"))
-                items.append(
-                    f'<li role="none"><form method="post" action="{url}"><input type="hidden" '
-                    f'name="csrfmiddlewaretoken" value="{escape(self.csrf_token)}"><button type="submit" '
-                    f'role="menuitem" class="menu-button danger" data-action="{name}" data-confirm="{confirm}">'
-                    f"{label}</button></form></li>"
-                )
-            else:
-                items.append(f'<li role="none"><a role="menuitem" href="{url}" data-action="{name}">{label}</a></li>')
+            danger = ' class="danger"' if name == "delete" else ""
+            items.append(
+                f'<li role="none"><a role="menuitem" href="{url}"{danger} data-action="{name}">{label}</a></li>'
+            )
         return mark_safe(  # labels and URLs escaped above
             f'<template id="row-menu"><ul class="row-menu" role="menu">{"".join(items)}</ul></template>'
             f"{MAGNIFIER_SYMBOL}"
@@ -124,7 +130,7 @@ class RowRenderer:
         key = (opportunities, proposals)
         if key not in self.deals:
             self.deals[key] = escape(
-                " ".join(
+                "\n".join(  # one line each (white-space: pre-line)
                     [
                         ngettext("%(n)d opportunité", "%(n)d opportunités", opportunities) % {"n": opportunities},
                         ngettext("%(n)d proposition", "%(n)d propositions", proposals) % {"n": proposals},
@@ -174,28 +180,36 @@ class RowRenderer:
             postit = f'<span class="postit-badge" title="{title}">{row["note_count"]}</span>'
         allowed = self.allowed(row, rights)
         edit = self.edit_link.replace(PK, pk) if "edit" in allowed else ""
-        company_rep = user_label(*(row[f"company__assigned_to__{key}"] for key in USER_LABEL_FIELDS))
-        rep = user_label(*(row[f"assigned_to__{key}"] for key in USER_LABEL_FIELDS))
+        company_rep = escape(user_label(*(row[f"company__assigned_to__{key}"] for key in USER_LABEL_FIELDS)))
+        rep = escape(user_label(*(row[f"assigned_to__{key}"] for key in USER_LABEL_FIELDS)))
+        company_name = escape(row["company__name"] or "")
+        job_title = escape(row["job_title"])
+        status = escape(row["status"])
+        status_label = self.statuses.get(row["status"]) or status
+        opposed = self.opposed_badge if row.get("opposed_at") else ""
+        # Long texts are cut by CSS (one line, ellipsis): the full text is in the title.
+        cells = {
+            "company": f'<td class="cut" title="{company_name}">{company_name}</td>',
+            "company_rep": f"<td>{company_rep}</td>",
+            "company_type": f"<td>{company}</td>",
+            "last_name": f'<td class="name"><a href="{self.detail_url.replace(PK, pk)}">{last_name}</a>{opposed}</td>',
+            "first_name": f"<td>{first_name}</td>",
+            "job_title": f'<td class="cut" title="{job_title}">{job_title}</td>',
+            "email": f'<td class="cut" title="{email}">{email_link}</td>',
+            "phone": f'<td class="phone">{_phone_link(row["phone"])}</td>',
+            "mobile": f'<td class="phone">{_phone_link(row["mobile"])}</td>',
+            "fax": f"<td>{escape(row['fax'])}</td>",
+            "region": f"<td>{self.regions.get(row['region'], '')}</td>",
+            "assigned_to": f"<td>{rep}</td>",
+            "status": f'<td><span class="status status-{status}">{status_label}</span></td>',
+            "deals": f'<td class="deal-counts">{self.deals_text(row["opportunity_count"], row["proposal_count"])}</td>',
+            "notes": f'<td class="postit">{postit}</td>',
+        }
         return mark_safe(  # every value in it is escaped above
             f'<tr data-id="{pk}">'
             f'<td class="check"><input type="checkbox" class="row-check" value="{pk}" '
             f'aria-label="{self.select_label} {last_name} {first_name}"></td>'
-            f"<td>{escape(row['company__name'] or '')}</td>"
-            f"<td>{escape(company_rep)}</td>"
-            f"<td>{company}</td>"
-            f'<td class="name">{last_name}{self.opposed_badge if row.get("opposed_at") else ""}</td>'
-            f"<td>{first_name}</td>"
-            f"<td>{escape(row['job_title'])}</td>"
-            f"<td>{email_link}</td>"
-            f"<td>{_phone_link(row['phone'])}</td>"
-            f"<td>{_phone_link(row['mobile'])}</td>"
-            f"<td>{escape(row['fax'])}</td>"
-            f"<td>{self.regions.get(row['region'], '')}</td>"
-            f"<td>{escape(rep)}</td>"
-            f'<td><span class="status status-{escape(row["status"])}">'
-            f"{self.statuses.get(row['status']) or escape(row['status'])}</span></td>"
-            f'<td class="deals">{self.deals_text(row["opportunity_count"], row["proposal_count"])}</td>'
-            f'<td class="postit">{postit}</td>'
+            f"{''.join(cells[key] for key in self.shown)}"
             f'<td class="row-actions">{self.view_link.replace(PK, pk)} {edit} {self.menu(row, allowed, pk)}</td>'
             "</tr>\n"
         )

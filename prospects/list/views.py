@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import entities_of
@@ -19,7 +19,9 @@ from crm.choices import CompanyType
 from crm.models import Sector, Skill
 from crm.selectors import companies_for_picker, diffusion_lists_visible_to
 from crm.text import fold
+from prospects.companies.picker import company_quick_create_url
 from prospects.jobs.runner import job_create
+from prospects.list.columns import ALWAYS_SHOWN, COLUMNS, hidden_columns_of
 from prospects.list.exports import export_options
 from prospects.list.filters import COMPANY_TYPE_CHOICES, ProspectFilter
 from prospects.list.forms import (
@@ -37,6 +39,7 @@ from prospects.list.selection import Selection
 from prospects.list.selectors import prospect_list_page
 from prospects.models import ContactStatus, JobKind
 from prospects.rights import R1, R2, R7, R9, R14, R16, has_right
+from prospects.saved_views.views import default_view_redirect, saved_views_context
 from prospects.selectors import holds_right_somewhere
 from prospects.services import (
     MASS_ACTION_LIMIT,
@@ -58,7 +61,10 @@ def _list_context(request: HttpRequest) -> dict:
     result = prospect_list_page(
         request.user, request.GET, sort=request.GET.get("sort"), page=request.GET.get("page"), per_page=per_page
     )
-    rows = RowRenderer(can_create=result.can_create, companies=result.companies, csrf_token=get_token(request))
+    hidden = hidden_columns_of(request.user)
+    rows = RowRenderer(
+        can_create=result.can_create, companies=result.companies, csrf_token=get_token(request), hidden=hidden
+    )
     for row in result.page.rows:
         row["html"] = rows.html(row, result.rights[row["pk"]])
     filterset = result.filter
@@ -73,8 +79,10 @@ def _list_context(request: HttpRequest) -> dict:
         "per_page_is_default": per_page == DEFAULT_PAGE_SIZE,
         "page_sizes": [(size, list_url(data, per_page=size, page=None)) for size in PAGE_SIZES],
         "pager": _pager_urls(data, result.page),
-        "columns": _columns(data, result.sort),
+        "columns": _columns(data, result.sort, hidden),
+        "column_choices": [(key, title, key not in hidden) for key, title in COLUMNS if key not in ALWAYS_SHOWN],
         "without_company_url": list_url(data, company=None, page=None),
+        "list_query": data.urlencode(),
         "mass": result.mass,
         "selected_company": filterset.form.cleaned_data.get("company") if filterset.is_valid() else None,
         "filter_invalid": not filterset.is_valid(),
@@ -149,29 +157,11 @@ def _assign_form(user, filter_blocks: list[dict]) -> MassAssignForm:
     return form
 
 
-# (sort key, title) of each column (L1), in the guide's order.
-COLUMNS = (
-    ("company", gettext_lazy("Société")),
-    ("company_rep", gettext_lazy("Compte affecté à")),
-    ("company_type", gettext_lazy("Société - type / statut")),
-    ("last_name", gettext_lazy("Nom")),
-    ("first_name", gettext_lazy("Prénom")),
-    ("job_title", gettext_lazy("Fonction")),
-    ("email", gettext_lazy("E-mail")),
-    ("phone", gettext_lazy("Téléphone")),
-    ("mobile", gettext_lazy("Mobile")),
-    ("fax", gettext_lazy("Fax")),
-    ("region", gettext_lazy("Région")),
-    ("assigned_to", gettext_lazy("Affecté à")),
-    ("status", gettext_lazy("Statut")),
-    ("deals", gettext_lazy("Affaires")),
-    ("notes", gettext_lazy("Post-it")),
-)
 assert {key for key, _title in COLUMNS} == set(SORTS)
 
 
-def _columns(data, sort: str) -> list[dict]:
-    """Header cells: the link of the sort each one applies and the arrow of the current one."""
+def _columns(data, sort: str, hidden: frozenset[str] = frozenset()) -> list[dict]:
+    """Header cells of the shown columns: the link of the sort each one applies and the arrow of the current one."""
     current, descending = sort.removeprefix("-"), sort.startswith("-")
     return [
         {
@@ -182,6 +172,7 @@ def _columns(data, sort: str) -> list[dict]:
             "url": list_url(data, sort=f"-{key}" if key == current and not descending else key, page=None),
         }
         for key, title in COLUMNS
+        if key not in hidden
     ]
 
 
@@ -210,6 +201,8 @@ def _page_actions(user) -> dict:
 @login_required
 @require_GET
 def prospect_list(request: HttpRequest) -> HttpResponse:
+    if not _is_htmx_partial(request) and (default_view := default_view_redirect(request)) is not None:
+        return default_view
     if not is_canonical(request.GET):
         # `?q=&status=&sort=company` and the like: the same list at the URL of only what is set.
         response = redirect(list_url(request.GET))
@@ -227,6 +220,7 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
         context["page_actions"] = _page_actions(user)
         context["company_types"] = COMPANY_TYPE_CHOICES
         context["company_type"] = request.GET.get("company_type", "")
+        context.update(saved_views_context(request))
         response = render(request, "prospects/list.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -240,12 +234,15 @@ def company_picker(request: HttpRequest) -> HttpResponse:
     `q` (or the list's `company_q`) is matched folded, so accents and case never matter;
     `type` limits the choice to one company type (the convert page asks for clients).
     """
-    query = (request.GET.get("q") or request.GET.get("company_q") or "")[:100]
+    query = (request.GET.get("q") or request.GET.get("company_q") or request.GET.get("parent_company_q") or "")[:100]
     company_type = request.GET.get("type", "")
     if company_type not in CompanyType.values:
         company_type = ""
     companies = companies_for_picker(request.user, query, company_type=company_type)
-    return render(request, "prospects/_company_options.html", {"companies": companies, "query": query})
+    context = {"companies": companies, "query": query.strip()}
+    if request.GET.get("create") == "1":  # the contact form's picker offers "Créer la société « … »"
+        context["create_url"] = company_quick_create_url(request.user, query, companies)
+    return render(request, "prospects/_company_options.html", context)
 
 
 def _back_to_list(request: HttpRequest, query: str = "") -> HttpResponse:

@@ -43,7 +43,8 @@ def test_setup_roles_creates_the_three_groups_with_their_rights():
         group = Group.objects.get(name=name)
         assert set(group.permissions.values_list("codename", flat=True)) == {right.codename for right in rights}
     manager = Group.objects.get(name="Responsable commercial")
-    assert manager.permissions.count() == 16  # R1–R13, the Excel export (R14), merge (R15), personal data (R16)
+    # R1–R13, Excel export (R14), merge (R15), personal data (R16), companies (R17)
+    assert manager.permissions.count() == 17
 
 
 @pytest.mark.django_db

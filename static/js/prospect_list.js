@@ -86,16 +86,11 @@
     if (!template || !row) { return false; }
     var menu = template.content.firstElementChild.cloneNode(true);
     var mask = Number(link.dataset.m);
-    var lastName = $("td.name", row);
-    var contact = (lastName.textContent.toUpperCase() + " " + lastName.nextElementSibling.textContent).trim();
     $$("li", menu).forEach(function (item, position) {
       if (!(mask & (1 << position))) { item.remove(); return; }
       var control = $("[data-action]", item);
       var id = control.dataset.action === "company" ? link.dataset.c : row.dataset.id;
-      var target = control.tagName === "A" ? control : control.closest("form");
-      var attribute = control.tagName === "A" ? "href" : "action";
-      target.setAttribute(attribute, target.getAttribute(attribute).replace(PK, id));
-      if (control.dataset.confirm) { control.dataset.confirm = control.dataset.confirm.replace("%(contact)s", contact); }
+      control.setAttribute("href", control.getAttribute("href").replace(PK, id));
     });
     link.after(menu);
     link.setAttribute("aria-expanded", "true");
@@ -105,8 +100,38 @@
   }
 
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && $("#results .row-menu")) { closeRowMenus(); }
+    var menu = $("#results .row-menu");
+    if (!menu) { return; }
+    if (event.key === "Escape") {
+      var link = menu.previousElementSibling;
+      closeRowMenus();
+      if (link) { link.focus(); }
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      var items = $$("[role=menuitem]", menu);
+      var position = items.indexOf(document.activeElement);
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      var next = items[(position + step + items.length) % items.length];
+      if (next) { event.preventDefault(); next.focus(); }
+    }
   });
+
+  // The phone layout labels each cell with its column's title (prospects/list/rows.py does not
+  // repeat the titles in every row).
+  function labelCells() {
+    var table = document.getElementById("prospect-table");
+    if (!table) { return; }
+    var titles = $$("thead th", table).map(function (th) { return th.textContent.replace(/[▲▼]/g, "").trim(); });
+    $$("tbody tr", table).forEach(function (row) {
+      Array.prototype.forEach.call(row.cells, function (cell, index) {
+        var title = titles[index];
+        if (title && !cell.classList.contains("check") && !cell.classList.contains("row-actions")) {
+          cell.setAttribute("data-label", title);
+        }
+      });
+    });
+  }
+  labelCells();
+  document.body.addEventListener("htmx:afterSettle", labelCells);
 
   document.addEventListener("change", function (event) {
     var target = event.target;

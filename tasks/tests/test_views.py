@@ -99,7 +99,7 @@ def test_a_rep_edits_a_task(sales_rep, julie, julies_tasks):
     task = julies_tasks[0]
     client = logged(sales_rep)
     form = client.get(f"/tasks/{task.pk}/edit/").content.decode()
-    assert 'value="2023-12-28"' in form and 'value="11:00"' in form and "Contacter le prospect début 2024" in form
+    assert 'value="28/12/2023"' in form and 'value="11:00"' in form and "Contacter le prospect début 2024" in form
     response = client.post(
         f"/tasks/{task.pk}/edit/",
         {**NEW_TASK, "name": "Contacté", "status": TaskStatus.DONE, "description": "Rappeler en mars"},

@@ -33,7 +33,7 @@ def test_marine_creates_a_contact_through_the_form_picking_the_company_by_search
     login(page, "marine", DEMO_PASSWORD)
 
     page.goto("/prospects/new/")
-    page.fill("input[type=search][form=search-company]", "bsi")
+    page.fill("#id_company_q", "bsi")
     page.wait_for_selector("#id_company option:has-text('BSI CORP')", state="attached")
     page.select_option("#id_company", label="BSI CORP (Prospect)")
     page.fill("#id_last_name", "Nouveau")
@@ -55,7 +55,7 @@ def test_marine_is_warned_of_a_duplicate_and_may_save_anyway(page, demo_data):
     login(page, "marine", DEMO_PASSWORD)
 
     page.goto("/prospects/new/")
-    page.fill("input[type=search][form=search-company]", "BSI")
+    page.fill("#id_company_q", "BSI")
     page.wait_for_selector("#id_company option:has-text('BSI CORP')", state="attached")
     page.select_option("#id_company", label="BSI CORP (Prospect)")
     page.fill("#id_last_name", "Armanon")
@@ -116,8 +116,10 @@ def test_marine_tries_to_delete_julie_and_reads_why_not(page, demo_data):
 
     page.goto(f"/prospects/{julie.pk}/")
     page.locator("summary[aria-label='Actions sur le contact']").click()
-    page.once("dialog", lambda dialog: dialog.accept() if "ARMANON Julie" in dialog.message else dialog.dismiss())
     page.get_by_role("menuitem", name="Supprimer le contact prospect").click()
+    page.wait_for_url(f"**/prospects/{julie.pk}/delete/")  # the confirmation page
+    assert "Supprimer définitivement ARMANON Julie ?" in page.locator("h1").inner_text()
+    page.click("#confirm-delete")
 
     page.wait_for_url(f"**/prospects/{julie.pk}/")
     refused = "ARMANON Julie ne peut pas être supprimé : lié à 1 tâche commerciale."

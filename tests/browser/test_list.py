@@ -60,7 +60,7 @@ def test_filter_search_select_three_and_change_their_status(page, demo_data):
     page.wait_for_selector(".message.success")
     assert "3 contacts passés au statut « Abandonné »." in page.locator(".messages").inner_text()
     for last_name in chosen:
-        row = page.locator("#results tbody tr", has=page.locator(f"td.name:text-is('{last_name}')"))
+        row = page.locator("#results tbody tr", has=page.locator(f"td.name a:text-is('{last_name}')"))
         assert row.locator(".status").inner_text() == "Abandonné"
     assert set(
         ProspectContact.objects.filter(status=ContactStatus.ABANDONED).values_list("last_name", flat=True)

@@ -51,10 +51,13 @@ def test_the_service_names_every_blocking_link(julie, sales_rep):
     assert blocked.value.reasons == ["1 opportunité", "1 proposition commerciale"]
 
 
-def test_the_card_menu_offers_delete_with_a_confirmation(sales_rep, julie):
-    body = logged(sales_rep).get(f"/prospects/{julie.pk}/").content.decode()
-    assert f'action="/prospects/{julie.pk}/delete/"' in body
-    assert "Supprimer définitivement ARMANON Julie ?" in body
+def test_the_card_menu_offers_delete_through_a_confirmation_page(sales_rep, julie):
+    client = logged(sales_rep)
+    body = client.get(f"/prospects/{julie.pk}/").content.decode()
+    assert f'href="/prospects/{julie.pk}/delete/"' in body and "data-confirm" not in body
+    page = client.get(f"/prospects/{julie.pk}/delete/").content.decode()
+    assert "Supprimer définitivement ARMANON Julie ?" in page and f'action="/prospects/{julie.pk}/delete/"' in page
+    assert ProspectContact.objects.filter(pk=julie.pk).exists()  # asking deletes nothing
 
 
 def test_a_user_without_the_right_sees_no_delete_and_the_server_refuses(rep_without_rights, julie):
@@ -76,8 +79,9 @@ def test_the_outsider_gets_a_404(outsider, julie):
     assert ProspectContact.objects.filter(pk=julie.pk).exists()
 
 
-def test_delete_rejects_get(sales_rep, julie):
-    assert logged(sales_rep).get(f"/prospects/{julie.pk}/delete/").status_code == 405
+def test_the_confirmation_page_needs_the_right_and_visibility(rep_without_rights, outsider, julie):
+    assert logged(rep_without_rights).get(f"/prospects/{julie.pk}/delete/").status_code == 403
+    assert logged(outsider).get(f"/prospects/{julie.pk}/delete/").status_code == 404
     assert ProspectContact.objects.filter(pk=julie.pk).exists()
 
 

@@ -162,3 +162,20 @@ def test_prospect_update_moves_the_object_rights_only_when_the_rep_changes(sales
     prospect_update(prospect=prospect, by=sales_rep, assigned_to=sales_rep, email=" X@Y.FR")
     assert not has_right(lise, R1, prospect)
     assert prospect.email == "x@y.fr"
+
+
+def test_without_javascript_chercher_lists_the_companies_found_and_keeps_what_was_typed(sales_rep, paris, lyon):
+    bsi = CompanyFactory(name="BSI CORP", entities=[paris])
+    CompanyFactory(name="BSI LYON", entities=[lyon])
+    client = logged(sales_rep)
+    data = {"last_name": "Neuf", "company_q": "bsi", "_company_search": "company", "email": "pas-un-email"}
+    response = client.post("/prospects/new/", data)
+    body = response.content.decode()
+    assert response.status_code == 200 and not ProspectContact.objects.exists()
+    assert f'<option value="{bsi.pk}">BSI CORP (Prospect)</option>' in body and "BSI LYON" not in body
+    assert 'value="Neuf"' in body and 'value="bsi"' in body
+    assert "field-error" not in body  # a search, not a save
+    data.pop("_company_search")
+    data.update(company=bsi.pk, first_name="Camille", email="", status="nouveau", entities=[paris.pk], country="France")
+    assert client.post("/prospects/new/", data).status_code == 302
+    assert ProspectContact.objects.get().company == bsi

@@ -49,7 +49,10 @@ def test_the_template_round_trips(tmp_path, importer, sales_rep, paris):
     assert len(formulas) == 8  # gender, company type, region, rep, status, sector, origin, entities
     lists = workbook[LISTS_SHEET]
     list_values = {col[0].value: [c.value for c in col[1:] if c.value] for col in lists.iter_cols()}
-    assert "marine" in list_values["Affecté à (identifiant)"]
+    assert "DIRON Marine" in list_values["Affecté à (identifiant)"]  # as people know the reps
+    assert all(str(sqref).endswith("100001") for sqref in formulas)  # every row an import accepts
+    instructions = " ".join(str(cell.value) for row in workbook[INSTRUCTIONS_SHEET].iter_rows() for cell in row)
+    assert "(« DIRON Marine ») ou par son identifiant" in instructions
     assert list_values["Entités"] == ["Paris"]
     assert "Banque" in list_values["Secteur d'activité"]
 
@@ -459,3 +462,29 @@ def test_companies_created_by_an_import_are_found_by_the_folded_picker(tmp_path,
     company = Company.objects.get(name="Société Rhône")
     assert company.search_name
     assert [found.pk for found in companies_for_picker(importer, "societe rhone")] == [company.pk]
+
+
+def test_the_rep_is_found_by_display_name_or_login_but_not_outside_the_entities(
+    tmp_path, importer, sales_rep, outsider
+):
+    rows = [
+        contact_row(last_name="A", email="a@x.fr", assigned_to="DIRON Marine"),
+        contact_row(last_name="B", email="b@x.fr", assigned_to="marine diron"),
+        contact_row(last_name="C", email="c@x.fr", assigned_to="Diron"),
+        contact_row(last_name="D", email="d@x.fr", assigned_to="RIVET Hugo"),
+    ]
+    with pytest.raises(ImportHasErrors) as failure:
+        run(write_xlsx(tmp_path / "f.xlsx", rows), importer, valid_only=False)
+    bad_rows = {error["row"] for error in failure.value.result.errors}
+    assert bad_rows == {4, 5}  # "Diron" alone is nobody; Hugo is in Lyon
+    run(write_xlsx(tmp_path / "g.xlsx", rows[:2]), importer)
+    assert set(ProspectContact.objects.values_list("assigned_to", flat=True)) == {sales_rep.pk}
+
+
+def test_a_name_two_reps_share_is_refused_while_their_logins_work():
+    from prospects.imports.checks import rep_lookup
+
+    lookup = rep_lookup(
+        [(1, "mdiron", "Diron", "Marine"), (2, "mdiron2", "DIRON", "Marine"), (3, "hugo", "Rivet", "Hugo")]
+    )
+    assert "diron marine" not in lookup and lookup["mdiron2"] == 2 and lookup["rivet hugo"] == 3

@@ -1,0 +1,87 @@
+"""The company forms: the full file (create/edit) and the picker's quick creation (a name)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.selectors import entities_visible_to, entity_ids_of, users_visible_to
+from crm.models import Company, Sector
+from prospects.companies.selectors import companies_for_parent
+from prospects.forms import CompanySearchSelect
+
+
+class CompanyForm(forms.ModelForm):
+    """Every field of the company file; reps, parents and entities limited to what the user sees."""
+
+    SECTIONS = (
+        (_("Société"), ("name", "type", "status", "assigned_to", "parent", "entities")),
+        (_("Profil"), ("sector", "headcount_band", "revenue_band", "website")),
+        (_("Adresse"), ("address", "postcode", "city", "region", "country")),
+    )
+
+    website = forms.URLField(label=_("site web"), required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = Company
+        fields = [
+            "name",
+            "type",
+            "status",
+            "assigned_to",
+            "parent",
+            "entities",
+            "sector",
+            "headcount_band",
+            "revenue_band",
+            "website",
+            "address",
+            "postcode",
+            "city",
+            "region",
+            "country",
+        ]
+        widgets = {"entities": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, user: User, company_search_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        parent = self.fields["parent"]
+        parent.queryset = companies_for_parent(user, exclude=self.instance)
+        parent.empty_label = _("Aucun")
+        parent.widget = CompanySearchSelect(search_url=company_search_url)
+        parent.widget.choices = parent.choices
+        current_rep = self.instance.assigned_to_id if self.instance.pk else None
+        reps = users_visible_to(user).values("pk")
+        self.fields["assigned_to"].queryset = User.objects.filter(pk__in=reps) | User.objects.filter(pk=current_rep)
+        self.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
+        self.fields["assigned_to"].empty_label = _("Non affecté")
+        self.fields["sector"].queryset = Sector.objects.order_by("name")
+        self.fields["entities"].queryset = entities_visible_to(user)
+        self.fields["entities"].required = True
+        self.fields["entities"].error_messages["required"] = _(
+            "Choisissez au moins une entité : sans entité, personne ne verrait cette société."
+        )
+        if not self.instance.pk and not self.is_bound and "entities" not in self.initial:
+            self.initial["entities"] = entity_ids_of(user)
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+    def clean_entities(self):
+        """Entities the user cannot see stay on the company: the form only edits the user's own."""
+        chosen = list(self.cleaned_data["entities"])
+        if self.instance.pk:
+            chosen += list(self.instance.entities.exclude(pk__in=self.fields["entities"].queryset.values("pk")))
+        return chosen
+
+
+class CompanyQuickForm(forms.Form):
+    """ "Créer la société « … »" from the contact form's picker: a name is enough to start a file."""
+
+    name = forms.CharField(label=_("Raison sociale"), max_length=200, strip=True)
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Saisissez la raison sociale."), code="required")
+        return name
