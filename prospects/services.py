@@ -169,6 +169,10 @@ class MassResult:
     refused: int = 0  # visible but the user lacks the right on them
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (contact, reason), delete only
     opposed: int = 0  # objected to prospecting: never subscribed (issue 17)
+    deleted_names: list[str] = field(default_factory=list)  # delete only: the first DELETED_NAMES_KEPT
+
+
+DELETED_NAMES_KEPT = 5  # a mass delete names this many contacts, then "et N autres"
 
 
 class ProspectOpposed(Exception):
@@ -368,6 +372,8 @@ def prospects_mass_delete(*, prospects, by: User, progress=None) -> MassResult:
                 result.skipped.append((str(prospect), ", ".join(reasons)))
             else:
                 deletable.append(prospect.pk)
+                if len(result.deleted_names) < DELETED_NAMES_KEPT:
+                    result.deleted_names.append(str(prospect))
     for chunk in _in_chunks(deletable, progress=progress):
         ProspectContact.objects.filter(pk__in=chunk).delete()
     result.changed = len(deletable)

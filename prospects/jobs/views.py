@@ -41,7 +41,9 @@ def _job_context(job: Job, user) -> dict:
             context.update(import_record=ImportRecord.of(target), import_counts=ImportCounts.of(target))
     elif job.kind == JobKind.MASS_ACTION and job.status == JobStatus.DONE:
         context["mass_summary"] = mass_job_summary(job)
-        context["mass_more_skipped"] = max(0, job.counts.get("skipped", 0) - len(job.errors))
+        # errors holds the first contacts not deleted (with the reason), then the first deleted ones' names.
+        context["mass_skipped"] = [item for item in job.errors if not item.get("deleted")]
+        context["mass_more_skipped"] = max(0, job.counts.get("skipped", 0) - len(context["mass_skipped"]))
     elif job.kind == JobKind.VCF_PREVIEW:
         context["preview_url"] = vcard_preview_url(job, user)
     return context

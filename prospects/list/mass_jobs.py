@@ -5,7 +5,10 @@ the selection as the user sees it when it runs, re-checks the right, the rep and
 then calls the very services the synchronous path calls, and reports exactly what they did.
 """
 
+from collections.abc import Sequence
+
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -69,8 +72,8 @@ def mass_action_job(job: Job, progress: JobProgress) -> JobOutcome:
         result = _mass_run(options, user=user, prospects=prospects, progress=progress.advance)
     except MassActionTooLarge as too_large:
         raise JobFailed(
-            _("%(n)d contacts sélectionnés : une action de masse est limitée à %(limit)d contacts.")
-            % {"n": too_large.count, "limit": services.MASS_ACTION_LIMIT}
+            _("%(n)s contacts sélectionnés : une action de masse est limitée à %(limit)s contacts.")
+            % {"n": grouped(too_large.count), "limit": grouped(services.MASS_ACTION_LIMIT)}
         ) from too_large
     changed_key = "deleted" if options.action == "delete" else "changed"
     counts = {
@@ -82,7 +85,9 @@ def mass_action_job(job: Job, progress: JobProgress) -> JobOutcome:
     if options.action == "delete":
         counts["skipped"] = len(result.skipped)
     skipped = [{"contact": contact, "reason": reason} for contact, reason in result.skipped[:SKIPPED_KEPT]]
-    return JobOutcome(counts=counts, errors=skipped)
+    # The names of the first deleted contacts, for the job page's sentence (mass_done_message).
+    deleted = [{"contact": name, "deleted": True} for name in result.deleted_names]
+    return JobOutcome(counts=counts, errors=skipped + deleted)
 
 
 def _mass_run(options: MassActionOptions, *, user: User, prospects, progress) -> MassResult:
@@ -107,23 +112,63 @@ def _mass_run(options: MassActionOptions, *, user: User, prospects, progress) ->
     return prospects_mass_delete(prospects=prospects, by=user, progress=progress)
 
 
+def grouped(n: int) -> str:
+    """A count as the page shows it: "5 000" in French, "5,000" in English."""
+    return number_format(n, force_grouping=True)
+
+
+def mass_done_message(
+    action: str,
+    changed: int,
+    *,
+    rep: object = None,
+    status: str = "",
+    subscribe: bool = True,
+    deleted_names: Sequence[str] = (),
+) -> str:
+    """One sentence saying what a mass action did, the same after a request and after a job.
+
+    A deletion names the contacts that went, up to a few, then "et N autres".
+    """
+    n = grouped(changed)
+    if action == "assign":
+        return ngettext("%(n)s contact réaffecté à %(rep)s.", "%(n)s contacts réaffectés à %(rep)s.", changed) % {
+            "n": n,
+            "rep": rep or _("personne"),
+        }
+    if action == "status":
+        label = ContactStatus(status).label if status in ContactStatus.values else status
+        return ngettext(
+            "%(n)s contact passé au statut « %(status)s ».", "%(n)s contacts passés au statut « %(status)s ».", changed
+        ) % {"n": n, "status": label}
+    if action == "subscriptions":
+        if subscribe:
+            return ngettext("%(n)s contact abonné.", "%(n)s contacts abonnés.", changed) % {"n": n}
+        return ngettext("%(n)s contact désabonné.", "%(n)s contacts désabonnés.", changed) % {"n": n}
+    if not deleted_names:
+        return ngettext("%(n)s contact supprimé.", "%(n)s contacts supprimés.", changed) % {"n": n}
+    names = ", ".join(deleted_names)
+    others = changed - len(deleted_names)
+    if others > 0:
+        return ngettext(
+            "%(n)s contacts supprimés : %(names)s et %(others_n)s autre.",
+            "%(n)s contacts supprimés : %(names)s et %(others_n)s autres.",
+            others,
+        ) % {"n": n, "names": names, "others_n": grouped(others)}
+    return ngettext("%(n)s contact supprimé : %(names)s.", "%(n)s contacts supprimés : %(names)s.", changed) % {
+        "n": n,
+        "names": names,
+    }
+
+
 def mass_job_summary(job: Job) -> str:
     """One sentence saying what a finished mass-action job did."""
     options = MassActionOptions.of(job)
     changed = job.counts.get("deleted" if options.action == "delete" else "changed", 0)
-    if options.action == "assign":
-        rep = users_visible_to(job.created_by).filter(pk=options.assigned_to).first() if options.assigned_to else None
-        return ngettext("%(n)d contact réaffecté à %(rep)s.", "%(n)d contacts réaffectés à %(rep)s.", changed) % {
-            "n": changed,
-            "rep": rep or _("personne"),
-        }
-    if options.action == "status":
-        label = ContactStatus(options.status).label if options.status in ContactStatus.values else options.status
-        return ngettext(
-            "%(n)d contact passé au statut « %(status)s ».", "%(n)d contacts passés au statut « %(status)s ».", changed
-        ) % {"n": changed, "status": label}
-    if options.action == "subscriptions":
-        if options.subscribe:
-            return ngettext("%(n)d contact abonné.", "%(n)d contacts abonnés.", changed) % {"n": changed}
-        return ngettext("%(n)d contact désabonné.", "%(n)d contacts désabonnés.", changed) % {"n": changed}
-    return ngettext("%(n)d contact supprimé.", "%(n)d contacts supprimés.", changed) % {"n": changed}
+    rep = None
+    if options.action == "assign" and options.assigned_to:
+        rep = users_visible_to(job.created_by).filter(pk=options.assigned_to).first()
+    names = [item["contact"] for item in job.errors if item.get("deleted")] if options.action == "delete" else ()
+    return mass_done_message(
+        options.action, changed, rep=rep, status=options.status, subscribe=options.subscribe, deleted_names=names
+    )

@@ -31,13 +31,13 @@ from prospects.list.forms import (
     MassStatusForm,
     MassSubscriptionsForm,
 )
-from prospects.list.mass_jobs import MASS_RIGHTS, mass_action_is_large, mass_action_queue
+from prospects.list.mass_jobs import MASS_RIGHTS, grouped, mass_action_is_large, mass_action_queue, mass_done_message
 from prospects.list.paging import DEFAULT_SORT, SORTS
 from prospects.list.query import DEFAULT_PAGE_SIZE, PAGE_SIZES, is_canonical, list_url, page_size
 from prospects.list.rows import RowRenderer
 from prospects.list.selection import Selection
 from prospects.list.selectors import prospect_list_page
-from prospects.models import ContactStatus, JobKind
+from prospects.models import JobKind
 from prospects.rights import R1, R2, R7, R9, R14, R16, has_right
 from prospects.saved_views.views import default_view_redirect, saved_views_context
 from prospects.selectors import holds_right_somewhere
@@ -258,31 +258,31 @@ def _report(request: HttpRequest, result: MassResult, done_message: str) -> None
         messages.info(
             request,
             ngettext(
-                "%(n)d contact était déjà dans cet état.",
-                "%(n)d contacts étaient déjà dans cet état.",
+                "%(n)s contact était déjà dans cet état.",
+                "%(n)s contacts étaient déjà dans cet état.",
                 result.unchanged,
             )
-            % {"n": result.unchanged},
+            % {"n": grouped(result.unchanged)},
         )
     if result.refused:
         messages.warning(
             request,
             ngettext(
-                "%(n)d contact ignoré : vous n'avez pas le droit de le modifier.",
-                "%(n)d contacts ignorés : vous n'avez pas le droit de les modifier.",
+                "%(n)s contact ignoré : vous n'avez pas le droit de le modifier.",
+                "%(n)s contacts ignorés : vous n'avez pas le droit de les modifier.",
                 result.refused,
             )
-            % {"n": result.refused},
+            % {"n": grouped(result.refused)},
         )
     if result.opposed:
         messages.warning(
             request,
             ngettext(
-                "%(n)d contact ignoré : il s'est opposé à la prospection.",
-                "%(n)d contacts ignorés : ils se sont opposés à la prospection.",
+                "%(n)s contact ignoré : il s'est opposé à la prospection.",
+                "%(n)s contacts ignorés : ils se sont opposés à la prospection.",
                 result.opposed,
             )
-            % {"n": result.opposed},
+            % {"n": grouped(result.opposed)},
         )
     for contact, reason in result.skipped:
         messages.warning(
@@ -326,36 +326,30 @@ def prospect_mass_action(request: HttpRequest, action: str) -> HttpResponse:
     try:
         if action == "assign":
             result = prospects_mass_assign(prospects=prospects, to=data["assigned_to"], by=user)
-            done = ngettext(
-                "%(n)d contact réaffecté à %(rep)s.", "%(n)d contacts réaffectés à %(rep)s.", result.changed
-            ) % {"n": result.changed, "rep": data["assigned_to"] or _("personne")}
         elif action == "status":
             result = prospects_mass_status(prospects=prospects, status=data["status"], by=user)
-            done = ngettext(
-                "%(n)d contact passé au statut « %(status)s ».",
-                "%(n)d contacts passés au statut « %(status)s ».",
-                result.changed,
-            ) % {"n": result.changed, "status": ContactStatus(data["status"]).label}
         elif action == "subscriptions":
-            subscribe = data["operation"] == MassSubscriptionsForm.SUBSCRIBE
             result = prospects_mass_subscriptions(
-                prospects=prospects, lists=data["lists"], subscribe=subscribe, by=user
+                prospects=prospects,
+                lists=data["lists"],
+                subscribe=data["operation"] == MassSubscriptionsForm.SUBSCRIBE,
+                by=user,
             )
-            done = (
-                ngettext("%(n)d contact abonné.", "%(n)d contacts abonnés.", result.changed)
-                if subscribe
-                else ngettext("%(n)d contact désabonné.", "%(n)d contacts désabonnés.", result.changed)
-            ) % {"n": result.changed}
         else:
             result = prospects_mass_delete(prospects=prospects, by=user)
-            done = ngettext("%(n)d contact supprimé.", "%(n)d contacts supprimés.", result.changed) % {
-                "n": result.changed
-            }
+        done = mass_done_message(
+            action,
+            result.changed,
+            rep=data.get("assigned_to"),
+            status=data.get("status", ""),
+            subscribe=data.get("operation") == MassSubscriptionsForm.SUBSCRIBE,
+            deleted_names=result.deleted_names,
+        )
     except MassActionTooLarge as too_large:
         messages.error(
             request,
-            _("%(n)d contacts sélectionnés : une action de masse est limitée à %(limit)d contacts. Affinez le filtre.")
-            % {"n": too_large.count, "limit": MASS_ACTION_LIMIT},
+            _("%(n)s contacts sélectionnés : une action de masse est limitée à %(limit)s contacts. Affinez le filtre.")
+            % {"n": grouped(too_large.count), "limit": grouped(MASS_ACTION_LIMIT)},
         )
         return _back_to_list(request, back_query)
     _report(request, result, done)

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import translation
 from guardian.shortcuts import assign_perm, get_perms
 from openpyxl import load_workbook
 
@@ -214,10 +215,40 @@ def test_mass_delete_keeps_linked_contacts_and_says_why(sales_rep, paris):
     response = logged(sales_rep).post("/prospects/mass/delete/", {"ids": [free.pk, with_task.pk, with_deal.pk]})
     assert set(ProspectContact.objects.values_list("last_name", flat=True)) == {"TACHE", "AFFAIRE"}
     assert posted_messages(response) == [
-        "1 contact supprimé.",
+        "1 contact supprimé : LIBRE Julie.",
         "AFFAIRE Julie n'a pas été supprimé : lié à 1 opportunité, 1 proposition commerciale.",
         "TACHE Julie n'a pas été supprimé : lié à 1 tâche commerciale.",
     ]
+
+
+def test_mass_delete_names_a_few_contacts_then_counts_the_others(sales_rep, rep_without_rights, outsider, paris):
+    doomed = [contact(paris, last_name=f"NOM{index}") for index in range(7)]
+    ids = {"ids": [p.pk for p in doomed]}
+    # Without the right, and from another entity: nothing goes, nothing is named.
+    assert logged(rep_without_rights).post("/prospects/mass/delete/", ids).status_code == 403
+    response = logged(outsider).post("/prospects/mass/delete/", ids)
+    assert ProspectContact.objects.count() == 7 and not any("NOM" in m for m in posted_messages(response))
+    response = logged(sales_rep).post("/prospects/mass/delete/", ids)
+    assert ProspectContact.objects.count() == 0
+    assert posted_messages(response) == [
+        "7 contacts supprimés : NOM0 Julie, NOM1 Julie, NOM2 Julie, NOM3 Julie, NOM4 Julie et 2 autres."
+    ]
+
+
+def test_mass_messages_group_thousands_as_the_page_does():
+    from prospects.list.mass_jobs import mass_done_message
+
+    names = ["A B"] * 5
+    assert mass_done_message("delete", 5006, deleted_names=names) == (
+        "5\xa0006 contacts supprimés : A B, A B, A B, A B, A B et 5\xa0001 autres."
+    )
+    assert mass_done_message("subscriptions", 1200, subscribe=False) == "1\xa0200 contacts désabonnés."
+    with translation.override("en"):
+        assert mass_done_message("delete", 6, deleted_names=names) == (
+            "6 contacts deleted: A B, A B, A B, A B, A B and 1 other."
+        )
+        moved = mass_done_message("status", 1200, status="abandonne")
+        assert moved == "1,200 contacts moved to the “Abandoned” status."
 
 
 # --- B5: every contact matching the filter, across pages ------------------------------------

@@ -86,10 +86,11 @@ def test_a_mass_delete_job_names_the_contacts_it_kept_and_why(sales_rep, five, d
 
     job = mass_job()
     assert job.counts == {"selected": 5, "deleted": 4, "unchanged": 0, "refused": 0, "skipped": 1}
-    assert job.errors == [{"contact": "BRAVO Julie", "reason": "1 tâche commerciale"}]
+    assert job.errors[0] == {"contact": "BRAVO Julie", "reason": "1 tâche commerciale"}
     assert list(ProspectContact.objects.values_list("last_name", flat=True)) == ["BRAVO"]
     page = logged(sales_rep).get(reverse("prospects:job_detail", args=[job.pk])).content.decode()
-    assert "4 contacts supprimés." in page and "BRAVO Julie — 1 tâche commerciale" in page
+    assert "4 contacts supprimés : ALPHA Julie, CHARLIE Julie, DELTA Julie, ECHO Julie." in page
+    assert "BRAVO Julie — 1 tâche commerciale" in page and "ALPHA Julie —" not in page
 
 
 def test_a_mass_assign_job_and_a_subscriptions_job(sales_rep, five, paris, django_capture_on_commit_callbacks):
