@@ -17,6 +17,7 @@ urlpatterns = [
     path("", list_views.prospect_list, name="list"),
     path("export.xlsx", list_views.prospect_export_xlsx, name="export_xlsx"),
     path("companies/", list_views.company_picker, name="company_picker"),
+    path("mass/", list_views.prospect_mass_page, name="mass_page"),
     path("mass/<slug:action>/", list_views.prospect_mass_action, name="mass_action"),
 ]
 

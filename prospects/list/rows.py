@@ -207,7 +207,7 @@ class RowRenderer:
         }
         return mark_safe(  # every value in it is escaped above
             f'<tr data-id="{pk}">'
-            f'<td class="check"><input type="checkbox" class="row-check" value="{pk}" '
+            f'<td class="check"><input type="checkbox" class="row-check" name="ids" form="mass-select" value="{pk}" '
             f'aria-label="{self.select_label} {last_name} {first_name}"></td>'
             f"{''.join(cells[key] for key in self.shown)}"
             f'<td class="row-actions">{self.view_link.replace(PK, pk)} {edit} {self.menu(row, allowed, pk)}</td>'

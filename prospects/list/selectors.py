@@ -129,11 +129,16 @@ def prospect_list_page(user: User, data, *, sort: str | None, page: str | int | 
         rights=prospect_row_rights(user, [row["pk"] for row in list_page.rows]),
         companies={row["company_id"] for row in list_page.rows if row["company_visible"]},
         can_create=has_right(user, R1),
-        mass=MassActions(
-            edit=holds_right_somewhere(user, R1),
-            subscriptions=holds_right_somewhere(user, R10),
-            vcf=holds_right_somewhere(user, R8),
-            # The Excel export is of the list as the user sees it: its right is held globally.
-            xlsx=has_right(user, R14),
-        ),
+        mass=mass_actions_of(user),
+    )
+
+
+def mass_actions_of(user: User) -> MassActions:
+    """The mass actions the user may start, for the list's bar and the no-script actions page."""
+    return MassActions(
+        edit=holds_right_somewhere(user, R1),
+        subscriptions=holds_right_somewhere(user, R10),
+        vcf=holds_right_somewhere(user, R8),
+        # The Excel export is of the list as the user sees it: its right is held globally.
+        xlsx=has_right(user, R14),
     )

@@ -9,6 +9,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,6 +29,7 @@ from prospects.list.forms import (
     MassAssignForm,
     MassDeleteForm,
     MassExportForm,
+    MassSelectionForm,
     MassStatusForm,
     MassSubscriptionsForm,
 )
@@ -36,7 +38,7 @@ from prospects.list.paging import DEFAULT_SORT, SORTS
 from prospects.list.query import DEFAULT_PAGE_SIZE, PAGE_SIZES, is_canonical, list_url, page_size
 from prospects.list.rows import RowRenderer
 from prospects.list.selection import Selection
-from prospects.list.selectors import prospect_list_page
+from prospects.list.selectors import mass_actions_of, prospect_list_page
 from prospects.models import JobKind
 from prospects.rights import R1, R2, R7, R9, R14, R16, has_right
 from prospects.saved_views.views import default_view_redirect, saved_views_context
@@ -288,6 +290,44 @@ def _report(request: HttpRequest, result: MassResult, done_message: str) -> None
         messages.warning(
             request, _("%(contact)s n'a pas été supprimé : lié à %(reason)s.") % {"contact": contact, "reason": reason}
         )
+
+
+@login_required
+@require_GET
+def prospect_mass_page(request: HttpRequest) -> HttpResponse:
+    """L6 without JavaScript: the ticked contacts (or every contact of the filter) and a form per
+    mass action the user may start, each posting to prospect_mass_action as the list's dialogs do."""
+    user = request.user
+    mass = mass_actions_of(user)
+    if not (mass.edit or mass.subscriptions or mass.vcf or mass.xlsx):
+        raise PermissionDenied
+    form = MassSelectionForm(request.GET, user=user)
+    back_query = request.GET.get("query", "")
+    back_query = back_query if len(back_query) <= 4000 else ""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to_list(request, back_query)
+    data = form.cleaned_data
+    inputs = [("query", data.get("query") or "")]
+    if data.get("select_all"):
+        inputs.append(("select_all", "1"))
+    else:
+        inputs += [("ids", str(pk)) for pk in data["ids"]]
+    selection_inputs = format_html_join(
+        "", '<input type="hidden" name="{}" value="{}">', ((name, value) for name, value in inputs)
+    )
+    context = {
+        "as_page": True,
+        "mass": mass,
+        "selected_count": Selection.from_form(form).prospects(user).order_by().count(),
+        "selection_inputs": selection_inputs,
+        "back_url": reverse("prospects:list") + (f"?{back_query}" if back_query else ""),
+        "assign_form": MassAssignForm(user=user) if mass.edit else None,
+        "lists": diffusion_lists_visible_to(user).order_by("name") if mass.subscriptions else [],
+    }
+    return render(request, "prospects/list/mass_page.html", context)
 
 
 MASS_ACTIONS = {

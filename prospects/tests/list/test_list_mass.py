@@ -369,3 +369,60 @@ def test_the_user_without_the_right_is_refused_and_the_outsider_deletes_nothing(
     for query in (BAD_QUERY, "status=nouveau"):
         logged(outsider).post("/prospects/mass/delete/", {"select_all": "1", "query": query})
     assert ProspectContact.objects.count() == 3
+
+
+# --- L6 without JavaScript: the actions page ------------------------------------------------
+
+
+def test_the_list_ticks_into_the_no_script_actions_page(sales_rep, paris):
+    one = contact(paris, last_name="UN")
+    body = logged(sales_rep).get("/prospects/").content.decode()
+    assert f'name="ids" form="mass-select" value="{one.pk}"' in body
+    assert '<form id="mass-select" method="get" action="/prospects/mass/">' in body
+
+
+def test_the_actions_page_offers_the_users_actions_on_the_ticked_contacts(sales_rep, paris):
+    first, second = contact(paris, last_name="UN"), contact(paris, last_name="DEUX")
+    page = logged(sales_rep).get("/prospects/mass/", {"ids": [first.pk, second.pk], "query": "q=x"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "2 contacts prospects sélectionnés." in body
+    for action in ("assign", "status", "delete"):
+        assert f'action="/prospects/mass/{action}/"' in body
+    assert body.count(f'<input type="hidden" name="ids" value="{first.pk}">') == body.count('action="/prospects/')
+    assert 'href="/prospects/?q=x"' in body and "<dialog" not in body
+    # Its forms post to the list's mass actions, as the dialogs do.
+    response = logged(sales_rep).post(
+        "/prospects/mass/status/", {"ids": [first.pk, second.pk], "status": ContactStatus.ABANDONED}
+    )
+    assert response.status_code == 302
+    assert ProspectContact.objects.filter(status=ContactStatus.ABANDONED).count() == 2
+
+
+def test_the_actions_page_for_every_contact_of_the_filter(sales_rep, paris):
+    for index in range(3):
+        contact(paris, last_name=f"CIBLE{index}")
+    contact(paris, last_name="AUTRE")
+    body = logged(sales_rep).get("/prospects/mass/", {"select_all": "1", "query": "q=cible"}).content.decode()
+    assert "3 contacts prospects sélectionnés." in body
+    assert '<input type="hidden" name="select_all" value="1">' in body
+
+
+def test_the_actions_page_refuses_the_user_without_rights_and_counts_nothing_of_another_entity(
+    rep_without_rights, outsider, paris
+):
+    hidden = contact(paris, last_name="CACHE")
+    assert logged(rep_without_rights).get("/prospects/mass/", {"ids": [hidden.pk]}).status_code == 403
+    body = logged(outsider).get("/prospects/mass/", {"ids": [hidden.pk]}).content.decode()
+    assert "CACHE" not in body and "0 contact prospect sélectionné." in body
+
+
+@pytest.mark.parametrize("params", [{}, {"ids": "abc"}, {"ids": "-4"}, {"ids": ["1", "x"]}])
+def test_the_actions_page_sends_unusable_selections_back_to_the_list_with_a_message(sales_rep, params):
+    response = logged(sales_rep).get("/prospects/mass/", params)
+    assert response.status_code == 302 and response["Location"].startswith("/prospects/")
+    assert posted_messages(response)
+
+
+@pytest.mark.parametrize("params", [{"ids": "1\x002"}, {"ids": "9" * 40}, {"select_all": "1", "query": "x" * 5000}])
+def test_the_actions_page_refuses_hostile_parameters_before_reading_them(sales_rep, params):
+    assert logged(sales_rep).get("/prospects/mass/", params).status_code == 400
