@@ -1,5 +1,6 @@
 """The list as sales staff use it all day (issue 15), with layout facts asserted: the whole row
-fits 1366×768, one card per contact at 390×844, saved views and the columns menu."""
+fits 1920×1080 and 1366×768, one card per contact at 390×844, saved views and the columns menu;
+the card and a company's page never scroll sideways."""
 
 import re
 
@@ -12,8 +13,10 @@ from tests.browser.conftest import ARTIFACTS, login
 
 pytestmark = pytest.mark.browser
 
+WIDE = {"width": 1920, "height": 1080}
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
+SIZES = {"1920": WIDE, "1366": LAPTOP, "390": PHONE}
 
 
 def shoot(page, name: str) -> None:
@@ -29,6 +32,36 @@ def right_edge(page, selector: str) -> float:
     box = page.locator(selector).first.bounding_box()
     assert box is not None, selector
     return box["x"] + box["width"]
+
+
+def test_at_1920_the_whole_row_and_its_actions_fit_without_scrolling(page, demo_data):
+    page.set_viewport_size(WIDE)
+    login(page, "marine", DEMO_PASSWORD)
+    page.goto("/prospects/?view=0")
+    width, inner = page_width(page)
+    assert width <= inner, f"the page is {width}px wide at {inner}px"
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the table scrolls sideways"
+    assert page.locator("#prospect-table th").count() == 17
+    last = page.locator("#prospect-table tbody tr:last-child td.row-actions")
+    assert last.is_visible() and right_edge(page, "#prospect-table tbody tr:last-child td.row-actions") <= inner
+    shoot(page, "list-1920")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_card_and_a_company_page_do_not_scroll_sideways(page, demo_data, size):
+    from crm.models import Company
+
+    page.set_viewport_size(SIZES[size])
+    login(page, "marine", DEMO_PASSWORD)
+    duband = ProspectContact.objects.get(last_name="DUBAND")
+    company = Company.objects.get(name="IT CONNECT")
+    for name, url in (("card", f"/prospects/{duband.pk}/"), ("company", f"/prospects/companies/{company.pk}/")):
+        page.goto(url)
+        width, inner = page_width(page)
+        assert width <= inner, f"the {name} page is {width}px wide at {inner}px"
+        assert right_edge(page, "h1") <= inner
+        shoot(page, f"{name}-{size}")
 
 
 def test_at_1366_the_whole_row_and_its_actions_fit_without_scrolling(page, demo_data):
