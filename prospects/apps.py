@@ -15,6 +15,7 @@ class ProspectsConfig(AppConfig):
         )
         from prospects.list import exports, mass_jobs  # noqa: F401
         from prospects.privacy import retention  # noqa: F401
+        from prospects.saved_views import signals  # noqa: F401  keeps the cached views bar fresh
         from prospects.vcard import exports as vcard_exports  # noqa: F401
         from prospects.vcard import imports as vcard_imports  # noqa: F401
         from prospects.vcard import previews  # noqa: F401

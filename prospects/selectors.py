@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -129,22 +129,29 @@ def holds_right_somewhere(user: User, right: Right) -> bool:
 
 
 def prospect_row_rights(user: User, prospect_ids: list[int]) -> dict[int, set[Right]]:
-    """The list's row rights for each contact, in at most three queries whatever the page size."""
+    """The list's row rights for each contact, in at most two queries whatever the page size.
+
+    The admin's grants to the user and to their groups, and the contacts the rep rule gives, are
+    read in one UNION ALL (the rule's rows carry an empty codename).
+    """
     global_rights = {right for right in LIST_ROW_RIGHTS if has_right(user, right)}
     rights = {pk: set(global_rights) for pk in prospect_ids}
     missing = set(LIST_ROW_RIGHTS) - global_rights
     if not (missing and rights and user.is_active):
         return rights
-    for grants in _object_grants(user, {right.codename for right in missing}):
-        granted = grants.filter(content_object_id__in=list(rights)).values_list(
-            "content_object_id", "permission__codename"
-        )
-        for prospect_id, codename in granted:
-            rights[prospect_id].add(as_right(codename))
+    ids = list(rights)
+    parts = [
+        grants.filter(content_object_id__in=ids).order_by().values_list("content_object_id", "permission__codename")
+        for grants in _object_grants(user, {right.codename for right in missing})
+    ]
     by_rule = [right for right in missing if rep_rule_q(user, right) is not None]
     if by_rule:
-        assigned = ProspectContact.objects.filter(rep_rule_q(user), pk__in=list(rights)).values_list("pk", flat=True)
-        for prospect_id in assigned:
+        assigned = ProspectContact.objects.filter(rep_rule_q(user), pk__in=ids).order_by()
+        parts.append(assigned.annotate(rule=Value("", output_field=CharField())).values_list("pk", "rule"))
+    for prospect_id, codename in parts[0].union(*parts[1:], all=True):
+        if codename:
+            rights[prospect_id].add(as_right(codename))
+        else:
             rights[prospect_id].update(by_rule)
     return rights
 

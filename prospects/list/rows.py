@@ -187,17 +187,18 @@ class RowRenderer:
         status = escape(row["status"])
         status_label = self.statuses.get(row["status"]) or status
         opposed = self.opposed_badge if row.get("opposed_at") else ""
-        # Long texts are cut by CSS (one line, ellipsis): the full text is in the title.
+        # Long texts are cut by CSS (one line, ellipsis); the script shows the full text on hover
+        # (a title set when the pointer reaches a cut cell: not written twice in every row).
         cells = {
-            "company": f'<td class="cut" title="{company_name}">{company_name}</td>',
+            "company": f'<td class="cut">{company_name}</td>',
             "company_rep": f"<td>{company_rep}</td>",
             "company_type": f"<td>{company}</td>",
             "last_name": f'<td class="name"><a href="{self.detail_url.replace(PK, pk)}">{last_name}</a>{opposed}</td>',
             "first_name": f"<td>{first_name}</td>",
-            "job_title": f'<td class="cut" title="{job_title}">{job_title}</td>',
-            "email": f'<td class="cut" title="{email}">{email_link}</td>',
-            "phone": f'<td class="phone">{_phone_link(row["phone"])}</td>',
-            "mobile": f'<td class="phone">{_phone_link(row["mobile"])}</td>',
+            "job_title": f'<td class="cut">{job_title}</td>',
+            "email": f'<td class="cut">{email_link}</td>',
+            "phone": f"<td>{_phone_link(row['phone'])}</td>",
+            "mobile": f"<td>{_phone_link(row['mobile'])}</td>",
             "fax": f"<td>{escape(row['fax'])}</td>",
             "region": f"<td>{self.regions.get(row['region'], '')}</td>",
             "assigned_to": f"<td>{rep}</td>",

@@ -15,8 +15,7 @@ from prospects.saved_views.models import SavedView
 from prospects.saved_views.selectors import (
     default_view_for,
     get_saved_view_for,
-    list_preference_of,
-    saved_views_visible_to,
+    list_state_of,
 )
 from prospects.saved_views.services import (
     list_default_view_set,
@@ -47,8 +46,8 @@ def default_view_redirect(request: HttpRequest) -> HttpResponse | None:
 def saved_views_context(request: HttpRequest) -> dict:
     """The views bar above the list: one link per view, the current one marked."""
     current = saved_view_query_of(request.GET.urlencode())
-    views = list(saved_views_visible_to(request.user).prefetch_related("entities").order_by("name", "id"))
-    preference = list_preference_of(request.user)
+    state = list_state_of(request.user)
+    views, preference = state.views, state.preference
     return {
         "has_default": any(view.pk == preference.default_view_id for view in views),
         "saved_views": [
@@ -58,7 +57,7 @@ def saved_views_context(request: HttpRequest) -> dict:
                 "current": view.query == current,
                 "default": view.pk == preference.default_view_id,
                 "mine": saved_view_may_change(view, request.user),
-                "shared": bool(view.entities.all()),
+                "shared": view.shared,
             }
             for view in views
         ],

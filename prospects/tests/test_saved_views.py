@@ -107,3 +107,19 @@ def test_the_management_page_lists_own_and_shared_views_with_the_owners_actions_
 def test_the_pages_need_a_login(client):
     assert client.get("/prospects/views/").status_code == 302
     assert client.post("/prospects/views/new/", {"name": "x"}).status_code == 302
+
+
+def test_the_cached_views_bar_follows_every_write(sales_rep, paris):
+    """The list keeps the user's views and preferences in the cache: a colleague's share, an
+    admin's edit of the preference and a deletion all show on the next page."""
+    colleague = UserFactory(username="colleague", entities=[paris])
+    client = logged(sales_rep)
+    assert "Relances équipe" not in client.get("/prospects/").content.decode()  # now cached
+    view = saved_view_save(owner=colleague, name="Relances équipe", query="status=nouveau", shared=True)
+    assert "Relances équipe" in client.get("/prospects/?q=a").content.decode()
+    from prospects.saved_views.models import ProspectListPreference
+
+    ProspectListPreference.objects.create(user=sales_rep, hidden_columns=["fax"])  # as the admin would
+    assert ">Fax<" not in client.get("/prospects/?q=b").content.decode()
+    view.entities.clear()  # unshared
+    assert "Relances équipe" not in client.get("/prospects/?q=c").content.decode()

@@ -133,6 +133,12 @@
   labelCells();
   document.body.addEventListener("htmx:afterSettle", labelCells);
 
+  // A cell cut by CSS (td.cut, one line with an ellipsis) shows its full text on hover.
+  document.addEventListener("mouseover", function (event) {
+    var cell = event.target.closest && event.target.closest("#prospect-table td.cut");
+    if (cell && !cell.title && cell.scrollWidth > cell.clientWidth) { cell.title = cell.textContent.trim(); }
+  });
+
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (target.closest && target.closest("#filters")) { markActiveFilters(); }

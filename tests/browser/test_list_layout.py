@@ -76,6 +76,11 @@ def test_at_1366_the_whole_row_and_its_actions_fit_without_scrolling(page, demo_
     deals = page.locator("#prospect-table td.deal-counts").first.bounding_box()
     assert deals["width"] < 150, deals  # not the card's 430 px .deals grid
     assert page.locator("#prospect-table th").count() == 17
+    # A cut cell shows its full text on hover.
+    email = page.locator("#prospect-table tr", has_text="DUBAND").locator("td.cut").nth(2)
+    assert email.evaluate("el => el.scrollWidth > el.clientWidth"), "the e-mail should be cut at 1366"
+    email.hover()
+    assert email.get_attribute("title") == "pduband@pm-conseil.com"
     # The name opens the card.
     page.click("#prospect-table td.name a >> text=DUBAND")
     page.wait_for_url(re.compile(r"/prospects/\d+/$"))
@@ -100,6 +105,8 @@ def test_at_390_each_contact_is_a_card_with_its_actions_and_one_tap_links(page, 
     assert box["x"] >= 0 and box["x"] + box["width"] <= inner
     actions = card.locator("td.row-actions").bounding_box()
     assert actions["x"] >= box["x"] and actions["x"] + actions["width"] <= box["x"] + box["width"]
+    # Each value is labelled with its column's title (filled in from the header by the script).
+    assert card.locator("td.name").evaluate("el => el.nextElementSibling.dataset.label") == "Prénom"
     phone = card.locator("a[href^='tel:']").first
     assert phone.get_attribute("href").startswith("tel:") and phone.is_visible()
     assert card.locator("a[href^='mailto:']").first.is_visible()
