@@ -4,6 +4,8 @@ Every object is reached through the user's scoped selectors (404 for another ent
 contact or attachment); changes need R3 on the contact (403 otherwise).
 """
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -95,8 +97,21 @@ def _next_url(request: HttpRequest, default: str) -> str:
 
 
 def _render_form(request: HttpRequest, context: dict) -> HttpResponse:
-    template = "tasks/_form.html" if _is_htmx(request) else "tasks/form.html"
-    return render(request, template, context)
+    """The form in the card's dialog (htmx: it posts back into the dialog, errors shown there) or as a page."""
+    in_dialog = _is_htmx(request)
+    template = "tasks/_form.html" if in_dialog else "tasks/form.html"
+    return render(request, template, {**context, "in_dialog": in_dialog})
+
+
+def _saved(request: HttpRequest, url: str) -> HttpResponse:
+    """After a save from the dialog, the whole card reloads on its tasks tab; otherwise a redirect."""
+    if _is_htmx(request):
+        # static/js/tasks.js reloads the card on this event (HX-Redirect would not: the tab's URL
+        # differs from the card's only by its #fragment).
+        response = HttpResponse(status=204)
+        response["HX-Trigger"] = json.dumps({"taskSaved": {"url": url}})
+        return response
+    return redirect(url)
 
 
 @login_required
@@ -109,7 +124,7 @@ def task_add(request: HttpRequest, prospect_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         task = task_create(prospect=prospect, by=request.user, **form.task_values())
         messages.success(request, _("La tâche « %(task)s » a été ajoutée.") % {"task": task})
-        return redirect(tasks_tab_url(prospect))
+        return _saved(request, tasks_tab_url(prospect))
     context = {
         "form": form,
         "prospect": prospect,
@@ -137,7 +152,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # The form has already copied the values onto `task`; the service compares with the stored row.
         task_update(task=get_task_for(request.user, task.pk), **form.task_values())
         messages.success(request, _("La tâche « %(task)s » a été enregistrée.") % {"task": form.cleaned_data["name"]})
-        return redirect(tasks_tab_url(task.prospect_id))
+        return _saved(request, tasks_tab_url(task.prospect_id))
     context = {
         "form": form,
         "prospect": task.prospect,

@@ -30,6 +30,16 @@
     document.querySelectorAll("details.task-more[open]").forEach((menu) => { menu.open = false; });
     if (!dialog().open) dialog().showModal();
   });
+  // A task saved from the dialog (tasks/views.py: _saved): reload the card on its tasks tab.
+  document.body.addEventListener("taskSaved", (event) => {
+    const target = new URL(event.detail.url, window.location.href);
+    if (target.pathname === window.location.pathname && target.search === window.location.search) {
+      window.location.hash = target.hash;
+      window.location.reload();
+    } else {
+      window.location.assign(target.href);
+    }
+  });
   document.addEventListener("click", (event) => {
     const close = event.target.closest(".task-dialog .js-close");
     if (close) {

@@ -1,6 +1,7 @@
 """T1/T3 and the card's tasks tab: every action with R3, without it (403) and by the outsider (404)."""
 
 import datetime
+import json
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -76,6 +77,25 @@ def test_a_rep_adds_a_task_followed_by_a_colleague(sales_rep, julie, colleague):
 def test_the_add_form_is_an_htmx_partial_for_the_dialog(sales_rep, julie):
     body = logged(sales_rep).get(f"/tasks/prospects/{julie.pk}/new/", HTTP_HX_REQUEST="true").content.decode()
     assert body.lstrip().startswith("<form") and "<html" not in body
+
+
+def test_the_dialog_posts_back_into_itself_and_reloads_the_card_once_saved(
+    sales_rep, rep_without_rights, outsider, julie
+):
+    client = logged(sales_rep)
+    url = f"/tasks/prospects/{julie.pk}/new/"
+    form = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert f'hx-post="{url}" hx-target="#task-dialog-body"' in form
+    invalid = client.post(url, {**NEW_TASK, "name": ""}, HTTP_HX_REQUEST="true")
+    body = invalid.content.decode()
+    assert invalid.status_code == 200 and body.lstrip().startswith("<form") and 'class="error"' in body
+    assert not Task.objects.exists()
+    saved = client.post(url, NEW_TASK, HTTP_HX_REQUEST="true")
+    assert saved.status_code == 204 and Task.objects.count() == 1
+    assert json.loads(saved["HX-Trigger"]) == {"taskSaved": {"url": f"/prospects/{julie.pk}/#tasks-tab"}}
+    assert logged(rep_without_rights).post(url, NEW_TASK, HTTP_HX_REQUEST="true").status_code == 403
+    assert logged(outsider).post(url, NEW_TASK, HTTP_HX_REQUEST="true").status_code == 404
+    assert Task.objects.count() == 1
 
 
 def test_followed_by_must_be_a_user_of_the_contacts_entities(sales_rep, julie, outsider):

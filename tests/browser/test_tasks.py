@@ -18,6 +18,11 @@ def test_marine_adds_a_task_attaches_a_document_and_closes_two_tasks(page, demo_
     page.click("#task-add")
     dialog = page.locator("#task-dialog")
     dialog.locator("#id_name").wait_for()
+    # The dialog opens on today at the next full hour; a missing name is reported inside it.
+    assert dialog.locator("#id_due_time").input_value().endswith(":00")
+    dialog.locator("button[type=submit]").click()
+    dialog.locator(".field-name .error").wait_for()
+    assert dialog.is_visible() and page.url.endswith(f"/prospects/{julie.pk}/")
     dialog.locator("#id_priority").select_option("haute")
     dialog.locator("#id_due_date").fill("2030-01-15")
     dialog.locator("#id_due_time").fill("09:30")
