@@ -60,6 +60,23 @@ class ServerSearch:
     query: str = ""
 
 
+def owned_fields_setup(form: forms.ModelForm, user: User, no_entity_message: str) -> None:
+    """The fields a contact and a company share: the rep (the user's colleagues, and the current
+    rep even if they left), the sector, and the entities (the user's, required, theirs by default)."""
+    current_rep = form.instance.assigned_to_id if form.instance.pk else None
+    form.fields["assigned_to"].queryset = User.objects.filter(
+        Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)
+    ).order_by("last_name", "first_name", "username")
+    form.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
+    form.fields["assigned_to"].empty_label = _("Non affecté")
+    form.fields["sector"].queryset = Sector.objects.order_by("name")
+    form.fields["entities"].queryset = entities_visible_to(user)
+    form.fields["entities"].required = True
+    form.fields["entities"].error_messages["required"] = no_entity_message
+    if not form.instance.pk and not form.is_bound and "entities" not in form.initial:
+        form.initial["entities"] = entity_ids_of(user)
+
+
 class ProspectForm(forms.ModelForm):
     """Every field of C1; companies, reps and entities limited to what the user may see."""
 
@@ -150,20 +167,9 @@ class ProspectForm(forms.ModelForm):
             separator = "&" if "?" in company_search_url else "?"
             self.fields["company"].widget.search_url = f"{company_search_url}{separator}create=1"
             self.fields["company"].widget.create_url = company_create_url
-        current_rep = self.instance.assigned_to_id if self.instance.pk else None
-        self.fields["assigned_to"].queryset = User.objects.filter(
-            Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)
-        ).order_by("last_name", "first_name", "username")
-        self.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
-        self.fields["assigned_to"].empty_label = _("Non affecté")
-        self.fields["sector"].queryset = Sector.objects.order_by("name")
-        self.fields["entities"].queryset = entities_visible_to(user)
-        self.fields["entities"].required = True
-        self.fields["entities"].error_messages["required"] = _(
-            "Choisissez au moins une entité : sans entité, personne ne verrait ce contact."
+        owned_fields_setup(
+            self, user, _("Choisissez au moins une entité : sans entité, personne ne verrait ce contact.")
         )
-        if not self.instance.pk and not self.is_bound and "entities" not in self.initial:
-            self.initial["entities"] = entity_ids_of(user)
 
     # C2: what a duplicate takes from its source; names and personal details are left to fill.
     DUPLICATED_FIELDS = (

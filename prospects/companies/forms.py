@@ -4,10 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.selectors import entities_visible_to, entity_ids_of, users_visible_to
-from crm.models import Company, Sector
+from crm.models import Company
 from prospects.companies.selectors import companies_for_parent
-from prospects.forms import CompanySearchSelect
+from prospects.forms import CompanySearchSelect, owned_fields_setup
 
 
 class CompanyForm(forms.ModelForm):
@@ -50,19 +49,9 @@ class CompanyForm(forms.ModelForm):
         parent.empty_label = _("Aucun")
         parent.widget = CompanySearchSelect(search_url=company_search_url)
         parent.widget.choices = parent.choices
-        current_rep = self.instance.assigned_to_id if self.instance.pk else None
-        reps = users_visible_to(user).values("pk")
-        self.fields["assigned_to"].queryset = User.objects.filter(pk__in=reps) | User.objects.filter(pk=current_rep)
-        self.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
-        self.fields["assigned_to"].empty_label = _("Non affecté")
-        self.fields["sector"].queryset = Sector.objects.order_by("name")
-        self.fields["entities"].queryset = entities_visible_to(user)
-        self.fields["entities"].required = True
-        self.fields["entities"].error_messages["required"] = _(
-            "Choisissez au moins une entité : sans entité, personne ne verrait cette société."
+        owned_fields_setup(
+            self, user, _("Choisissez au moins une entité : sans entité, personne ne verrait cette société.")
         )
-        if not self.instance.pk and not self.is_bound and "entities" not in self.initial:
-            self.initial["entities"] = entity_ids_of(user)
 
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
