@@ -65,6 +65,9 @@ def limits_text() -> str:
 # The .xlsx parser (python-calamine), behind the zip checks of G5.
 
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+# "<!DOCTYPE" or "<!ENTITY" in any case: the part's bytes are searched as they are (lower-casing
+# every window first took twice as long).
+_DECLARATION = re.compile(rb"<!(?:doctype|entity)", re.IGNORECASE)
 
 
 def xlsx_check(path: str | Path, *, size: int | None = None) -> None:
@@ -125,8 +128,7 @@ def _check_xml_prolog(archive: zipfile.ZipFile, member: zipfile.ZipInfo, not_xls
         with archive.open(member) as handle:
             head = window = handle.read(PROLOG_SCAN_BYTES)
             while window:
-                lowered = window.lower()
-                if b"<!doctype" in lowered or b"<!entity" in lowered:
+                if _DECLARATION.search(window):
                     raise ImportRejected(_("Le fichier contient des déclarations XML interdites (DTD, entités)."))
                 chunk = handle.read(PROLOG_SCAN_BYTES)
                 window = window[-overlap:] + chunk if chunk else b""
