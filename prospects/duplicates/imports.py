@@ -9,7 +9,6 @@ The preview reports it as a warning with a link to the contact; the import is no
 from django.urls import reverse
 
 from accounts.models import User
-from prospects.contacts import phone_normalise
 from prospects.duplicates.rules import MATCH_PHONE_FIELDS, MatchReason, reason_labels
 from prospects.imports.plans import CREATE, RowPlan, batches, in_size
 from prospects.models import ProspectContact
@@ -31,8 +30,9 @@ def plans_probable_duplicates(user: User, plans: list[RowPlan], *, limit: int = 
     for plan in plans:
         if plan.action != CREATE:
             continue
-        # The rule's phone keys (ContactKeys.phones), without the e-mail and name keys it also builds.
-        phones = {phone_normalise(plan.fields.get(field, "")).value for field in MATCH_PHONE_FIELDS}
+        # The rule's phone keys (ContactKeys.phones): the checks stored the numbers normalised, and
+        # phone_normalise gives a normalised number back unchanged (test_phone_normalise_is_idempotent).
+        phones = {plan.fields.get(field, "") for field in MATCH_PHONE_FIELDS}
         phones.discard("")
         if phones:
             wanted.append((plan, phones))
