@@ -382,7 +382,7 @@ def _prepare_chunk(plans: list[RowPlan], context: ImportContext) -> list[RowPlan
                 mobile=fields.get("mobile", ""),
                 fax=fields.get("fax", ""),
             ),
-            company_sort_of(company_name),
+            company_sort_of(company_name, folder=_fold),
         )
     return plans
 
