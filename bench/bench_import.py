@@ -233,7 +233,7 @@ def run_floor(path: Path) -> dict:
 
 
 # What `ours` wrote, dumped after its run and replayed by `same_rows`, in foreign-key order.
-DUMP_DIR = Path("/tmp/bench-import-dump")
+DUMP_DIR = Path(os.environ.get("BENCH_IMPORT_DUMP_DIR", "/tmp/bench-import-dump"))
 CREATED_COMPANIES = "name !~ ' [0-9]+$' OR CAST(substring(name from ' ([0-9]+)$') AS integer) >= 1000"
 DUMPED = (
     ("prospects_job", "SELECT * FROM prospects_job"),

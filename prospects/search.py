@@ -58,9 +58,9 @@ def search_text_for(prospect) -> str:
     )
 
 
-def company_sort_of(name: str | None) -> str | None:
-    """Sort key of a company name; None for a free contact (sorted last)."""
-    return fold(name)[:200] or None if name else None
+def company_sort_of(name: str | None, *, folder=fold) -> str | None:
+    """Sort key of a company name; None for a free contact (sorted last). `folder`: as in search_text_of."""
+    return folder(name)[:200] or None if name else None
 
 
 def search_terms(query: str | None) -> list[str]:

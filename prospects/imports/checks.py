@@ -62,6 +62,8 @@ from prospects.rights import R1
 from prospects.search import company_sort_of, fold, search_text_of
 from prospects.selectors import prospects_changeable_by, prospects_visible_to
 
+MAX_ENTITY_CELLS = 1_000  # distinct "Entités" cells remembered per run
+
 
 def rep_lookup(users) -> dict[str, int]:
     """Folded login, "LAST First" and "First LAST" → the user's id, for the "Affecté à" column.
@@ -106,6 +108,31 @@ class ImportContext:
         self.job_id: int | None = None  # set by import_run when a job records the run
         self.companies_loaded: set[int] = set()
         self.company_contacts: dict[tuple, int] = {}  # (last name, first name, company id) → contact
+        self._entity_cells: dict[str, tuple[tuple[int, ...], str | None]] = {}
+
+    def entity_cell(self, value: str) -> tuple[tuple[int, ...], str | None]:
+        """The sorted entity ids of an "Entités" cell, and its first unknown entity (ids before it kept).
+
+        A file repeats a handful of such cells: each is read once per run (up to MAX_ENTITY_CELLS
+        distinct ones, so a file of all-different cells costs no memory).
+        """
+        known = self._entity_cells.get(value)
+        if known is None:
+            ids = []
+            unknown = None
+            for part in _ENTITY_SEPARATORS.split(value):
+                part = part.strip()
+                if not part:
+                    continue
+                entity_id = self.entities.get(_fold(part))
+                if entity_id is None:
+                    unknown = part
+                    break
+                ids.append(entity_id)
+            known = (tuple(sorted(set(ids))), unknown)
+            if len(self._entity_cells) < MAX_ENTITY_CELLS:
+                self._entity_cells[value] = known
+        return known
 
     def companies_load(self) -> None:
         """The companies the uploader sees, by folded name (again after the import lock, which
@@ -123,6 +150,7 @@ _PLAIN_EMAIL = re.compile(
 )
 # Names, companies and coded values repeat a lot in a file: fold each distinct one once.
 _fold = functools.lru_cache(maxsize=200_000)(fold)
+_ENTITY_SEPARATORS = re.compile(r"[,;\n]")
 
 
 def _cell_error(row: SourceRow, column: Column | None, value: str, message: str) -> dict:
@@ -211,24 +239,17 @@ def _check_row(row: SourceRow, context: ImportContext) -> RowPlan:
                 continue
             fields["sector_id"] = sector_id
         elif kind == ENTITIES:
-            ids = []
-            for part in re.split(r"[,;\n]", value):
-                part = part.strip()
-                if not part:
-                    continue
-                entity_id = context.entities.get(_fold(part))
-                if entity_id is None:
-                    errors.append(
-                        _cell_error(
-                            row,
-                            column,
-                            value,
-                            _("Entité inconnue ou hors de vos entités : %(entity)s.") % {"entity": part},
-                        )
+            entity_ids, unknown = context.entity_cell(value)
+            if unknown is not None:
+                errors.append(
+                    _cell_error(
+                        row,
+                        column,
+                        value,
+                        _("Entité inconnue ou hors de vos entités : %(entity)s.") % {"entity": unknown},
                     )
-                    break
-                ids.append(entity_id)
-            plan.entity_ids = sorted(set(ids))
+                )
+            plan.entity_ids = list(entity_ids)
             plan.entities_given = bool(plan.entity_ids)
         elif kind == COMPANY:
             fields["company"] = value
@@ -382,7 +403,7 @@ def _prepare_chunk(plans: list[RowPlan], context: ImportContext) -> list[RowPlan
                 mobile=fields.get("mobile", ""),
                 fax=fields.get("fax", ""),
             ),
-            company_sort_of(company_name),
+            company_sort_of(company_name, folder=_fold),
         )
     return plans
 

@@ -10,7 +10,7 @@ parent reports a clean error for the one upload.
 This file is a standalone script: only the standard library and python_calamine, no Django,
 so it starts in a few tens of milliseconds. It writes pickled messages to stdout:
 ("missing", sheet names) | ("meta", start, height, merged ranges) then ("rows", [cells, ...])
-(a row: a list of cells, or a string of text cells joined by SEPARATOR)
+(a row: a list of cells, or a string of text cells, each stripped, joined by SEPARATOR)
 batches, then ("done",); ("damaged",) when calamine cannot read the file.
 """
 
@@ -41,10 +41,11 @@ def main(path: str, sheet_name: str, memory_bytes: int) -> int:
         send(("meta", sheet.start, sheet.height, list(sheet.merged_cell_ranges or [])))
         batch = []
         for cells in sheet.iter_rows():
-            # A row of text cells (the usual row) travels as one string: far cheaper to
-            # pickle and unpickle than one object per cell; the parent splits it.
+            # A row of text cells (the usual row) travels as one string of stripped cells: far
+            # cheaper to pickle and unpickle than one object per cell, and the parent, which
+            # splits it, has nothing left to do per cell (this process runs on another core).
             if all(type(cell) is str for cell in cells):
-                joined = SEPARATOR.join(cells)
+                joined = SEPARATOR.join([cell.strip() for cell in cells])
                 if joined.count(SEPARATOR) == len(cells) - 1:
                     cells = joined
             batch.append(cells)

@@ -1,5 +1,6 @@
 """The contact field rules every writer shares (prospects.contacts): phones, e-mails, folding."""
 
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -67,8 +68,6 @@ def test_a_dict_of_contact_fields_is_normalised_in_place_with_the_unknown_phones
 
 def _by_phonenumbers(typed: str) -> Phone:
     """The rule spelled with phonenumbers alone, to check the fast path against."""
-    import phonenumbers
-
     number = phonenumbers.parse(typed, "FR")
     if not phonenumbers.is_valid_number(number):
         return Phone(typed, False)
@@ -83,3 +82,19 @@ def test_the_fast_path_for_national_numbers_agrees_with_phonenumbers():
         spaced = " ".join(typed[index : index + 2] for index in range(0, 10, 2))
         for variant in (typed, spaced, spaced.replace(" ", ".")):
             assert phone_normalise(variant) == _by_phonenumbers(variant), variant
+
+
+def test_phone_normalise_is_idempotent():
+    # The import preview compares the numbers its checks stored without normalising them again.
+    style = phonenumbers.PhoneNumberFormat
+    kinds = phonenumbers.PhoneNumberType
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in (kinds.FIXED_LINE, kinds.MOBILE, kinds.TOLL_FREE, kinds.PREMIUM_RATE, kinds.VOIP):
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            for shape in (style.E164, style.INTERNATIONAL, style.NATIONAL):
+                typed = phonenumbers.format_number(number, shape)
+                for variant in (typed, typed + " ext. 12", typed.replace(" ", "")):
+                    stored = phone_normalise(variant).value
+                    assert phone_normalise(stored).value == stored, (region, variant)

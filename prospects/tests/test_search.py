@@ -40,3 +40,11 @@ def test_any_of_lookup_matches_like_in():
     assert found == {"Bêta", "Gamma"}
     assert set(Company.objects.filter(name__in=wanted).values_list("name", flat=True)) == found
     assert not Company.objects.filter(name__any_of=[]).exists()
+
+
+@pytest.mark.django_db
+def test_any_of_lookup_takes_any_text():
+    names = ['qu"ote', "back\\slash", "a,b", "{brace}", " spaced ", "NULL", "l'apostrophe", "é\u00a0x"]
+    Company.objects.bulk_create([Company(name=name) for name in [*names, "other"]])
+    found = sorted(Company.objects.filter(name__any_of=names).values_list("name", flat=True))
+    assert found == sorted(names)

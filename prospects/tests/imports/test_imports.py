@@ -488,3 +488,21 @@ def test_a_name_two_reps_share_is_refused_while_their_logins_work():
         [(1, "mdiron", "Diron", "Marine"), (2, "mdiron2", "DIRON", "Marine"), (3, "hugo", "Rivet", "Hugo")]
     )
     assert "diron marine" not in lookup and lookup["mdiron2"] == 2 and lookup["rivet hugo"] == 3
+
+
+def test_cells_are_read_stripped_whether_the_row_travels_as_text_or_as_cells(tmp_path):
+    rows = [
+        contact_row(last_name="  Martin ", first_name="\tPaul\n", city=" Lyon"),  # text only: one joined string
+        contact_row(last_name=" Durand ", first_name="Ana", postcode=75001),  # a number: a list of cells
+    ]
+    source = XlsxSource(write_xlsx(tmp_path / "f.xlsx", rows))
+    try:
+        read = [row.values for row in source.rows()]
+    finally:
+        source.close()
+    assert [(values["last_name"], values["first_name"]) for values in read] == [
+        ("Martin", "Paul"),
+        ("Durand", "Ana"),
+    ]
+    assert read[0]["city"] == "Lyon" and read[1]["postcode"] == "75001" and read[0]["email"] == ""
+    assert all(len(values) == len(COLUMNS) for values in read)
