@@ -28,7 +28,7 @@ def test_the_card_menu_works_by_keyboard_closes_on_escape_and_outside_and_spares
     login(page, "marine", DEMO_PASSWORD)
     page.goto(f"/prospects/{julie.pk}/")
     summary = page.locator(".card-head details.kebab > summary")
-    assert summary.get_attribute("aria-expanded") == "false"
+    expect(summary).to_have_attribute("aria-expanded", "false")
     summary.focus()
     page.keyboard.press("Enter")
     expect(summary).to_have_attribute("aria-expanded", "true")

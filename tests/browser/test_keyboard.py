@@ -3,6 +3,7 @@
 closes it and gives the focus back to the ⋮; wherever the focus is, it shows."""
 
 import pytest
+from playwright.sync_api import expect
 
 from prospects.demo import DEMO_PASSWORD
 from prospects.models import ProspectContact
@@ -56,7 +57,7 @@ def test_a_rows_menu_works_by_keyboard_alone(page, demo_data, size):
     page.keyboard.press("Enter")
     menu = page.locator(f"{row} .row-menu")
     assert menu.is_visible()
-    assert page.locator(f"{row} a.more").get_attribute("aria-expanded") == "true"
+    expect(page.locator(f"{row} a.more")).to_have_attribute("aria-expanded", "true")  # set by the script on toggle
     first = assert_focus_shows(page)
     assert first["role"] == "menuitem" and menu.evaluate("(m) => m.contains(document.activeElement)")
     page.keyboard.press("ArrowDown")
@@ -68,7 +69,7 @@ def test_a_rows_menu_works_by_keyboard_alone(page, demo_data, size):
     page.keyboard.press("Escape")
     assert page.locator(f"{row} .row-menu").count() == 0
     assert page.locator(f"{row} a.more").evaluate("el => el === document.activeElement")
-    assert page.locator(f"{row} a.more").get_attribute("aria-expanded") == "false"
+    expect(page.locator(f"{row} a.more")).to_have_attribute("aria-expanded", "false")  # set by the script on toggle
     assert_focus_shows(page)
 
 
@@ -84,7 +85,7 @@ def test_the_cards_menu_works_by_keyboard_alone(page, demo_data, size):
     assert_focus_shows(page)
 
     page.keyboard.press("Enter")
-    assert page.locator(summary).get_attribute("aria-expanded") == "true"
+    expect(page.locator(summary)).to_have_attribute("aria-expanded", "true")  # set by the script on toggle
     first = assert_focus_shows(page)
     assert first["role"] == "menuitem"
     assert page.locator(".card-head .kebab-menu").evaluate("(m) => m.contains(document.activeElement)")
@@ -97,5 +98,5 @@ def test_the_cards_menu_works_by_keyboard_alone(page, demo_data, size):
     page.keyboard.press("Escape")
     assert page.locator(".card-head details.kebab[open]").count() == 0
     assert page.locator(summary).evaluate("el => el === document.activeElement")
-    assert page.locator(summary).get_attribute("aria-expanded") == "false"
+    expect(page.locator(summary)).to_have_attribute("aria-expanded", "false")  # set by the script on toggle
     assert_focus_shows(page)

@@ -114,10 +114,11 @@ def test_at_390_each_contact_is_a_card_with_its_actions_and_one_tap_links(page, 
     toggle = page.locator(".nav-toggle")
     assert toggle.is_visible() and not page.locator(".mainnav").is_visible()
     toggle.click()
-    assert toggle.get_attribute("aria-expanded") == "true" and page.locator(".mainnav").is_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".mainnav")).to_be_visible()
     shoot(page, "list-390-menu-open")
     page.keyboard.press("Escape")
-    assert toggle.get_attribute("aria-expanded") == "false"
+    expect(toggle).to_have_attribute("aria-expanded", "false")
     shoot(page, "list-390")
     card.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "list-390-card.png"))
