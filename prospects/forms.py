@@ -60,24 +60,39 @@ class ServerSearch:
     query: str = ""
 
 
-def owned_fields_setup(form: forms.ModelForm, user: User, no_entity_message: str) -> None:
-    """The fields a contact and a company share: the rep (the user's colleagues, and the current
-    rep even if they left), the sector, and the entities (the user's, required, theirs by default)."""
-    current_rep = form.instance.assigned_to_id if form.instance.pk else None
-    form.fields["assigned_to"].queryset = User.objects.filter(
-        Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)
-    ).order_by("last_name", "first_name", "username")
-    form.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
-    form.fields["assigned_to"].empty_label = _("Non affecté")
-    form.fields["sector"].queryset = Sector.objects.order_by("name")
-    form.fields["entities"].queryset = entities_visible_to(user)
-    form.fields["entities"].required = True
-    form.fields["entities"].error_messages["required"] = no_entity_message
-    if not form.instance.pk and not form.is_bound and "entities" not in form.initial:
-        form.initial["entities"] = entity_ids_of(user)
+class OwnedRecordForm(forms.ModelForm):
+    """What the contact and company forms share: the rep (the user's colleagues, and the current rep
+    even if they left), the sector, the entities (the user's, required, theirs by default, the others
+    kept), and fields shown in titled sections (SECTIONS: [(title, [field names])])."""
+
+    SECTIONS: tuple = ()
+
+    def owned_fields_setup(self, user: User, no_entity_message: str) -> None:
+        current_rep = self.instance.assigned_to_id if self.instance.pk else None
+        self.fields["assigned_to"].queryset = User.objects.filter(
+            Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)
+        ).order_by("last_name", "first_name", "username")
+        self.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
+        self.fields["assigned_to"].empty_label = _("Non affecté")
+        self.fields["sector"].queryset = Sector.objects.order_by("name")
+        self.fields["entities"].queryset = entities_visible_to(user)
+        self.fields["entities"].required = True
+        self.fields["entities"].error_messages["required"] = no_entity_message
+        if not self.instance.pk and not self.is_bound and "entities" not in self.initial:
+            self.initial["entities"] = entity_ids_of(user)
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+    def clean_entities(self):
+        """Entities the user cannot see stay on the record: the form only edits the user's own."""
+        chosen = list(self.cleaned_data["entities"])
+        if self.instance.pk:
+            chosen += list(self.instance.entities.exclude(pk__in=self.fields["entities"].queryset.values("pk")))
+        return chosen
 
 
-class ProspectForm(forms.ModelForm):
+class ProspectForm(OwnedRecordForm):
     """Every field of C1; companies, reps and entities limited to what the user may see."""
 
     SECTIONS = (
@@ -167,8 +182,8 @@ class ProspectForm(forms.ModelForm):
             separator = "&" if "?" in company_search_url else "?"
             self.fields["company"].widget.search_url = f"{company_search_url}{separator}create=1"
             self.fields["company"].widget.create_url = company_create_url
-        owned_fields_setup(
-            self, user, _("Choisissez au moins une entité : sans entité, personne ne verrait ce contact.")
+        self.owned_fields_setup(
+            user, _("Choisissez au moins une entité : sans entité, personne ne verrait ce contact.")
         )
 
     # C2: what a duplicate takes from its source; names and personal details are left to fill.
@@ -192,16 +207,6 @@ class ProspectForm(forms.ModelForm):
         initial = {name: source.serializable_value(name) for name in cls.DUPLICATED_FIELDS}
         initial["entities"] = [entity.pk for entity in source.entities.all()]
         return initial
-
-    def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
-
-    def clean_entities(self):
-        """Entities the user cannot see stay on the contact: the form only edits the user's own."""
-        chosen = list(self.cleaned_data["entities"])
-        if self.instance.pk:
-            chosen += list(self.instance.entities.exclude(pk__in=self.fields["entities"].queryset.values("pk")))
-        return chosen
 
     IDENTITY_FIELDS = ("email", "last_name", "first_name", "company")
 

@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from crm.models import Company
 from prospects.companies.selectors import companies_for_parent
-from prospects.forms import CompanySearchSelect, owned_fields_setup
+from prospects.forms import CompanySearchSelect, OwnedRecordForm
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(OwnedRecordForm):
     """Every field of the company file; reps, parents and entities limited to what the user sees."""
 
     SECTIONS = (
@@ -49,19 +49,9 @@ class CompanyForm(forms.ModelForm):
         parent.empty_label = _("Aucun")
         parent.widget = CompanySearchSelect(search_url=company_search_url)
         parent.widget.choices = parent.choices
-        owned_fields_setup(
-            self, user, _("Choisissez au moins une entité : sans entité, personne ne verrait cette société.")
+        self.owned_fields_setup(
+            user, _("Choisissez au moins une entité : sans entité, personne ne verrait cette société.")
         )
-
-    def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
-
-    def clean_entities(self):
-        """Entities the user cannot see stay on the company: the form only edits the user's own."""
-        chosen = list(self.cleaned_data["entities"])
-        if self.instance.pk:
-            chosen += list(self.instance.entities.exclude(pk__in=self.fields["entities"].queryset.values("pk")))
-        return chosen
 
 
 class CompanyQuickForm(forms.Form):

@@ -72,14 +72,11 @@ class RowRenderer:
         *,
         can_create: bool = False,
         companies: set[int] | None = None,
-        csrf_token: str = "",
         hidden: frozenset[str] = frozenset(),
     ):
         self.can_create = can_create
         self.companies = companies or set()
-        self.hidden = hidden  # the columns the user hid: not rendered at all
-        self.shown = [key for key, _title in COLUMNS if key not in hidden]
-        self.csrf_token = csrf_token
+        self.shown = [key for key, _title in COLUMNS if key not in hidden]  # hidden columns are not rendered
         self.bits = {name: 1 << position for position, (name, _label, _route) in enumerate(ROW_ACTIONS)}
         opposed = escape(str(_("Opposé à la prospection")))
         self.opposed_badge = f' <span class="badge opposed" title="{opposed}">{escape(str(_("Opposé")))}</span>'

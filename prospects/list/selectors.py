@@ -92,6 +92,11 @@ class MassActions:
     def statuses(self):
         return ContactStatus.choices
 
+    @property
+    def any(self) -> bool:
+        """At least one mass action: the list offers the selection's actions."""
+        return self.edit or self.subscriptions or self.vcf or self.xlsx
+
 
 @dataclass
 class ListResult:

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Value
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -64,9 +63,7 @@ def _list_context(request: HttpRequest) -> dict:
         request.user, request.GET, sort=request.GET.get("sort"), page=request.GET.get("page"), per_page=per_page
     )
     hidden = hidden_columns_of(request.user)
-    rows = RowRenderer(
-        can_create=result.can_create, companies=result.companies, csrf_token=get_token(request), hidden=hidden
-    )
+    rows = RowRenderer(can_create=result.can_create, companies=result.companies, hidden=hidden)
     for row in result.page.rows:
         row["html"] = rows.html(row, result.rights[row["pk"]])
     filterset = result.filter
@@ -247,6 +244,13 @@ def company_picker(request: HttpRequest) -> HttpResponse:
     return render(request, "prospects/_company_options.html", context)
 
 
+def _errors_to_messages(request: HttpRequest, form) -> None:
+    """A refused selection or action: its errors shown on the list it goes back to."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 def _back_to_list(request: HttpRequest, query: str = "") -> HttpResponse:
     url = reverse("prospects:list") + (f"?{query}" if query else "")
     return redirect(
@@ -299,15 +303,13 @@ def prospect_mass_page(request: HttpRequest) -> HttpResponse:
     mass action the user may start, each posting to prospect_mass_action as the list's dialogs do."""
     user = request.user
     mass = mass_actions_of(user)
-    if not (mass.edit or mass.subscriptions or mass.vcf or mass.xlsx):
+    if not mass.any:
         raise PermissionDenied
     form = MassSelectionForm(request.GET, user=user)
     back_query = request.GET.get("query", "")
     back_query = back_query if len(back_query) <= 4000 else ""
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _errors_to_messages(request, form)
         return _back_to_list(request, back_query)
     data = form.cleaned_data
     inputs = [("query", data.get("query") or "")]
@@ -351,9 +353,7 @@ def prospect_mass_action(request: HttpRequest, action: str) -> HttpResponse:
     form = form_class(request.POST, user=user)
     back_query = request.POST.get("query", "") if len(request.POST.get("query", "")) <= 4000 else ""
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _errors_to_messages(request, form)
         return _back_to_list(request, back_query)
     selection = Selection.from_form(form)
     prospects = selection.prospects(user)
@@ -404,9 +404,7 @@ def prospect_export_xlsx(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = MassExportForm(request.POST, user=request.user)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _errors_to_messages(request, form)
         query = request.POST.get("query", "")
         return _back_to_list(request, query if len(query) <= 4000 else "")
     job = job_create(kind=JobKind.EXPORT_XLSX, by=request.user, options=export_options(form))
