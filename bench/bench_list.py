@@ -29,7 +29,7 @@ from bench.common import ensure_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/8"
-TARGET_P95_MS = 150
+TARGET_P95_MS = 50  # issue 16: every scenario, on a quiet machine
 # Issue 16's targets for a page, besides its time.
 TARGET_QUERIES = 10
 TARGET_CPU_MS = 20
@@ -125,6 +125,8 @@ def main() -> int:
         ("rep + status", {"assigned_to": user.pk, "status": "nouveau"}),
         ("company type + sector", {"company_type": "client", "sector": sector.pk}),
         ("sort by company (desc)", {"sort": "-company"}),
+        ("sort by first name", {"sort": "first_name"}),
+        ("sort by status (desc)", {"sort": "-status"}),
         ("last page", {"page": "LAST"}),
     ]
     print(f"\n{total:,} contacts in {connection.settings_dict['NAME']}; user {user.username} ({args.runs} runs each)\n")

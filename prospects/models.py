@@ -271,6 +271,12 @@ class ProspectContact(models.Model):
                 fields=["company", "name_key"], condition=models.Q(company__isnull=False), name="prospect_name_key_idx"
             ),
             models.Index(fields=["last_inbound_at"], name="prospect_last_inbound_idx"),
+            # The list's other sorts, walked like the name and company ones (prospects.list.paging
+            # WALKABLE_SORTS): without them a sort by first name at a million contacts sorts every
+            # visible row (about a second of both cores per request).
+            models.Index(fields=["first_name", "last_name", "id"], name="prospect_first_name_idx"),
+            models.Index(fields=["job_title", "id"], name="prospect_job_title_idx"),
+            models.Index(fields=["status", "id"], name="prospect_status_idx"),
         ]
 
     def __str__(self) -> str:

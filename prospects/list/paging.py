@@ -44,8 +44,9 @@ DEFAULT_SORT = "company"
 ANNOTATED_SORTS = {"region", "deals", "notes"}
 COUNT_CACHE_SECONDS = 300
 COUNT_CACHE_MIN_SECONDS = 0.05
-# Sorts an index serves in both directions (prospect_company_sort_idx, prospect_name_idx).
-WALKABLE_SORTS = {"company", "last_name"}
+# Sorts an index serves in both directions (prospect_company_sort_idx, prospect_name_idx,
+# prospect_first_name_idx, prospect_job_title_idx, prospect_status_idx).
+WALKABLE_SORTS = {"company", "last_name", "first_name", "job_title", "status"}
 # At most this many contacts are read along the sort index before giving up on the walk.
 WALK_LIMIT = 30_000
 
