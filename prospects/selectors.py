@@ -14,6 +14,7 @@ from crm.models import Opportunity, Proposal
 from crm.selectors import client_contacts_visible_to, companies_visible_to, scoped_by_entities
 from prospects.card.actions import RIGHTS_NEEDED
 from prospects.contacts import fold, normalise_email
+from prospects.list.compiled import AnyOfIds, compiled_read
 from prospects.models import (
     HISTORY_TRACKED_FIELDS,
     ContactStatus,
@@ -139,16 +140,22 @@ def prospect_row_rights(user: User, prospect_ids: list[int]) -> dict[int, set[Ri
     missing = set(LIST_ROW_RIGHTS) - global_rights
     if not (missing and rights and user.is_active):
         return rights
-    ids = list(rights)
-    parts = [
-        grants.filter(content_object_id__in=ids).order_by().values_list("content_object_id", "permission__codename")
-        for grants in _object_grants(user, {right.codename for right in missing})
-    ]
     by_rule = [right for right in missing if rep_rule_q(user, right) is not None]
-    if by_rule:
-        assigned = ProspectContact.objects.filter(rep_rule_q(user), pk__in=ids).order_by()
-        parts.append(assigned.annotate(rule=Value("", output_field=CharField())).values_list("pk", "rule"))
-    for prospect_id, codename in parts[0].union(*parts[1:], all=True):
+
+    def granted(ids: list[int]) -> QuerySet:
+        parts = [
+            grants.filter(AnyOfIds("content_object_id", ids))
+            .order_by()
+            .values_list("content_object_id", "permission__codename")
+            for grants in _object_grants(user, {right.codename for right in missing})
+        ]
+        if by_rule:
+            assigned = ProspectContact.objects.filter(rep_rule_q(user), AnyOfIds("pk", ids)).order_by()
+            parts.append(assigned.annotate(rule=Value("", output_field=CharField())).values_list("pk", "rule"))
+        return parts[0].union(*parts[1:], all=True)
+
+    # Compiled once per user scope (the missing rights and the rep rule follow from it).
+    for prospect_id, codename in compiled_read("list row rights", user, granted).rows(list(rights)):
         if codename:
             rights[prospect_id].add(as_right(codename))
         else:

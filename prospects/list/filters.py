@@ -193,6 +193,9 @@ def prospects_matching(user: User, data) -> tuple[ProspectFilter, QuerySet[Prosp
     visible contact. The list shows the filter's error above an empty result instead.
     """
     filterset = prospect_filter_for(user, data)
+    if filter_is_empty(data):
+        # Nothing to validate or apply: the filter's form is built only by a page that shows it.
+        return filterset, filterset.queryset
     if filterset.is_bound and not filterset.is_valid():
         return filterset, filterset.queryset.none()
     return filterset, filterset.qs

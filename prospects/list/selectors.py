@@ -14,6 +14,7 @@ from accounts.selectors import entity_ids_of
 from crm.choices import Region
 from crm.models import Opportunity, Proposal
 from crm.selectors import companies_visible_to
+from prospects.list.compiled import AnyOfIds, compiled_read
 from prospects.list.filters import ProspectFilter, prospects_matching
 from prospects.list.paging import ListPage, page_of_ids, sort_needs_annotations, sort_param
 from prospects.models import ContactStatus, ProspectContact, ProspectNote
@@ -111,6 +112,20 @@ class ListResult:
     mass: MassActions
 
 
+def _rows_of_ids(user: User, ids: list[int]) -> QuerySet:
+    """The page's rows by id, as dicts, with whether the user may open each row's company.
+
+    The ids were just read through the visible, filtered queryset: filtering again would only
+    make the search or filter indexes run a second time. The company's visibility rides along
+    (one query less per page). Compiled once per user scope (prospects.list.compiled).
+    """
+    of_ids = ProspectContact._base_manager.filter(AnyOfIds("pk", ids))
+    rows = prospect_list_annotate(user, of_ids, region_label=False).annotate(
+        company_visible=Exists(companies_visible_to(user).filter(pk=OuterRef("company_id")))
+    )
+    return rows.values(*ROW_VALUES, "company_visible")
+
+
 def prospect_list_page(user: User, data, *, sort: str | None, page: str | int | None, per_page: int) -> ListResult:
     """The list page of `user` for the filters in `data` (a QueryDict): a constant number of queries."""
     filterset, prospects = prospects_matching(user, data)
@@ -118,14 +133,8 @@ def prospect_list_page(user: User, data, *, sort: str | None, page: str | int | 
     annotated = prospect_list_annotate(user, prospects) if sort_needs_annotations(sort) else None
     list_page = page_of_ids(prospects, sort=sort, page=page, per_page=per_page, annotated=annotated)
     if list_page.ids:
-        # The ids were just read through the visible, filtered queryset: filtering again would
-        # only make the search or filter indexes run a second time.
-        # Whether the user may open each row's company rides along (one query less per page).
-        of_ids = ProspectContact._base_manager.filter(pk__in=list_page.ids)
-        rows = prospect_list_annotate(user, of_ids, region_label=False).annotate(
-            company_visible=Exists(companies_visible_to(user).filter(pk=OuterRef("company_id")))
-        )
-        found = {row["pk"]: row for row in rows.values(*ROW_VALUES, "company_visible")}
+        rows = compiled_read("list rows", user, lambda ids: _rows_of_ids(user, ids)).dicts(list_page.ids)
+        found = {row["pk"]: row for row in rows}
         list_page.rows = [found[pk] for pk in list_page.ids if pk in found]
     return ListResult(
         filter=filterset,

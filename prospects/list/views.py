@@ -23,7 +23,7 @@ from prospects.companies.picker import company_quick_create_url
 from prospects.jobs.runner import job_create
 from prospects.list.columns import ALWAYS_SHOWN, COLUMNS, hidden_columns_of
 from prospects.list.exports import export_options
-from prospects.list.filters import COMPANY_TYPE_CHOICES, ProspectFilter
+from prospects.list.filters import COMPANY_TYPE_CHOICES, ProspectFilter, filter_is_empty
 from prospects.list.forms import (
     MassAssignForm,
     MassDeleteForm,
@@ -68,6 +68,8 @@ def _list_context(request: HttpRequest) -> dict:
         row["html"] = rows.html(row, result.rights[row["pk"]])
     filterset = result.filter
     data = request.GET
+    unfiltered = filter_is_empty(data)  # then the filter's form is not built for a partial page
+    valid = unfiltered or filterset.is_valid()
     return {
         "filter": filterset,
         "page": result.page,
@@ -83,9 +85,9 @@ def _list_context(request: HttpRequest) -> dict:
         "without_company_url": list_url(data, company=None, page=None),
         "list_query": data.urlencode(),
         "mass": result.mass,
-        "selected_company": filterset.form.cleaned_data.get("company") if filterset.is_valid() else None,
-        "filter_invalid": not filterset.is_valid(),
-        "filter_errors": filterset.form.errors,
+        "selected_company": filterset.form.cleaned_data.get("company") if valid and not unfiltered else None,
+        "filter_invalid": not valid,
+        "filter_errors": {} if unfiltered else filterset.form.errors,
     }
 
 
