@@ -62,6 +62,27 @@ def proposals_visible_to(user: User) -> QuerySet[Proposal]:
     )
 
 
+def card_deals(user: User, prospect: ProspectContact) -> tuple[list[Opportunity], list[Proposal]]:
+    """The card's deals and proposals, newest first, for a contact the user may see.
+
+    Every deal on a visible contact is visible (opportunities_visible_to), so they are read
+    without the visibility subqueries. A proposal shows when its deal is visible: for a deal on
+    this contact that goes without saying; any other deal (rare) is checked in one query.
+    """
+    opportunities = list(
+        Opportunity.objects.filter(prospect=prospect)
+        .select_related("company", "prospect", "assigned_to")
+        .order_by("-created_at", "-id")
+    )
+    proposals = list(Proposal.objects.filter(prospect=prospect).select_related("opportunity").order_by("-created_at"))
+    own = {opportunity.pk for opportunity in opportunities}
+    others = {proposal.opportunity_id for proposal in proposals} - own
+    if others:
+        own |= set(opportunities_visible_to(user).filter(pk__in=others).values_list("pk", flat=True))
+        proposals = [proposal for proposal in proposals if proposal.opportunity_id in own]
+    return opportunities, proposals
+
+
 def notes_visible_to(user: User, prospect: ProspectContact) -> QuerySet[ProspectNote]:
     """Notes of one (visible) contact: all entities with R12/R13, else the user's entities."""
     notes = ProspectNote.objects.filter(prospect=prospect).select_related("author", "entity")

@@ -26,10 +26,10 @@ from prospects.forms import (
 from prospects.models import ProspectContact
 from prospects.rights import R1, R5, R6, R10, R17, has_right, require_right
 from prospects.selectors import (
+    card_deals,
     get_prospect_for,
     notes_visible_to,
     opportunities_visible_to,
-    proposals_visible_to,
     prospect_history,
 )
 from prospects.services import (
@@ -96,10 +96,7 @@ def card_menu(prospect: ProspectContact, can: dict[str, bool]) -> list[dict]:
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     prospect = get_prospect_for(user, pk)
-    opportunities = opportunities_visible_to(user).filter(prospect=prospect).order_by("-created_at", "-id")
-    proposals = (
-        proposals_visible_to(user).filter(prospect=prospect).select_related("opportunity").order_by("-created_at")
-    )
+    opportunities, proposals = card_deals(user, prospect)
     allowed = contact_actions(user, prospect)
     can = {action: action in allowed for action in ACTIONS}
     rights_on_notes = note_rights(user, prospect)
@@ -117,8 +114,8 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can": can,
         "menu": card_menu(prospect, can),
         "sections": card_sections_render(request, prospect),  # the tasks tab, from the tasks app
-        "opportunities": list(opportunities),
-        "proposals": list(proposals),
+        "opportunities": opportunities,
+        "proposals": proposals,
         "history": prospect_history(prospect, viewer=user),
         "merges": merges_of(prospect),
     }
