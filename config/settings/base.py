@@ -279,6 +279,8 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "crm")
 CELERY_JOBS_QUEUE = env_str("CELERY_JOBS_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-jobs")
 CELERY_TASK_ROUTES = {"prospects.tasks.run_job": {"queue": CELERY_JOBS_QUEUE}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery workers lower their own CPU priority by this much (config/celery.py): pages first.
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {
     # Every minute; a sweep still queued a minute later is dropped (the next one does its work).

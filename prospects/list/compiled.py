@@ -13,6 +13,7 @@ stale query. Compiled reads are kept per process, at most MAX_KEPT of them, leas
 """
 
 import json
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -30,7 +31,8 @@ MAX_KEPT = 512
 class AnyOfIds(Expression):
     """`column` is one of the ids of a single array parameter: `filter(AnyOfIds("pk", ids))`.
 
-    The parameter is the `ids` object itself, so a compiled query can find it again by identity.
+    On PostgreSQL the parameter is the `ids` object itself, so a compiled query finds it again
+    by identity; on SQLite it is the ids as JSON.
     """
 
     output_field = BooleanField()
@@ -57,7 +59,7 @@ class AnyOfIds(Expression):
 
     def as_sqlite(self, compiler, connection):
         column, params = compiler.compile(self.column)
-        return f"{column} IN (SELECT value FROM json_each(%s))", [*params, self.ids]
+        return f"{column} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(list(self.ids))]
 
 
 def scope_key(user: User) -> tuple:
@@ -107,7 +109,8 @@ def compile_read(queryset: QuerySet, marker: list) -> CompiledRead:
     query = queryset.query
     compiler = query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
-    slots = tuple(position for position, param in enumerate(params) if param is marker)
+    as_json = json.dumps(marker)
+    slots = tuple(position for position, param in enumerate(params) if param is marker or param == as_json)
     if not slots:
         raise ValueError("The queryset does not read its ids through AnyOfIds(…, marker).")
     fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
@@ -133,7 +136,7 @@ def compiled_read(name: str, user: User, build: Callable[[list], QuerySet]) -> C
         if read is not None:
             _kept.move_to_end(key)
             return read
-    marker: list[int] = []
+    marker = [-1 - secrets.randbits(62)]  # an id no row has, found again in the compiled parameters
     read = compile_read(build(marker), marker)
     with _lock:
         _kept[key] = read

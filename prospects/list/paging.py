@@ -44,6 +44,8 @@ DEFAULT_SORT = "company"
 ANNOTATED_SORTS = {"region", "deals", "notes"}
 COUNT_CACHE_SECONDS = 300
 COUNT_CACHE_MIN_SECONDS = 0.05
+# How long one request may hold the right to recompute a count before another one may try.
+COUNT_LOCK_SECONDS = 30
 # Sorts an index serves in both directions (prospect_company_sort_idx, prospect_name_idx,
 # prospect_first_name_idx, prospect_job_title_idx, prospect_status_idx).
 WALKABLE_SORTS = {"company", "last_name", "first_name", "job_title", "status"}
@@ -79,19 +81,36 @@ def prospect_count(prospects: QuerySet[ProspectContact]) -> int:
     user's scope and the filters) plus a data version that every service write bumps after
     commit; writes that bypass the services are seen within COUNT_CACHE_SECONDS. Counts that
     took less than COUNT_CACHE_MIN_SECONDS are not cached: small lists are always exact.
+
+    When an import commits, the version moves and every list's count is due at once: one
+    request per count recomputes it (a lock in the cache) while the others, for those few
+    seconds, show the count of the previous version (kept under a key without the version)
+    instead of all counting the same million rows together.
     """
     query = prospects.order_by().values("pk")
     if query.query.is_empty():  # .none(): the filter had an unusable value
         return 0
     version = cache.get(DATA_VERSION_KEY, 0)
     sql, params = query.query.sql_with_params()
-    key = "prospect-count:" + hashlib.sha256(f"{version}|{connection.alias}|{sql}|{params!r}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{connection.alias}|{sql}|{params!r}".encode()).hexdigest()
+    key = f"prospect-count:{version}:{digest}"
     count = cache.get(key)
-    if count is None:
+    if count is not None:
+        return count
+    latest_key, lock_key = f"prospect-count-latest:{digest}", f"prospect-count-lock:{digest}"
+    computing = cache.add(lock_key, 1, COUNT_LOCK_SECONDS)
+    if not computing:
+        latest = cache.get(latest_key)
+        if latest is not None:  # another request is counting this list right now
+            return latest
+    try:
         started = time.perf_counter()
         count = query.count()
         if time.perf_counter() - started >= COUNT_CACHE_MIN_SECONDS:  # only the expensive ones
-            cache.set(key, count, COUNT_CACHE_SECONDS)
+            cache.set_many({key: count, latest_key: count}, COUNT_CACHE_SECONDS)
+    finally:
+        if computing:
+            cache.delete(lock_key)
     return count
 
 

@@ -128,11 +128,15 @@ def _page_names(user, data, *, sort, number, per_page):
     return [row["last_name"] for row in page.rows]
 
 
-@pytest.mark.parametrize("sort", ["company", "-company", "last_name", "-last_name"])
+@pytest.mark.parametrize("sort", [f"{way}{key}" for key in sorted(paging.WALKABLE_SORTS) for way in ("", "-")])
 def test_pages_read_along_the_sort_index_are_the_pages_of_the_plain_query(sales_rep, paris, monkeypatch, sort):
+    statuses = ContactStatus.values
     for index in range(40):
         company = CompanyFactory(name=f"Société {index % 6}", entities=[paris])
-        contact(paris, company=company if index % 5 else None, last_name=f"NOM{index % 9}", first_name=f"P{index:02d}")
+        contact(
+            paris, company=company if index % 5 else None, last_name=f"NOM{index % 9}", first_name=f"P{index % 11:02d}",
+            job_title=f"Poste {index % 4}" if index % 3 else "", status=statuses[index % len(statuses)],
+        )  # fmt: skip
     searches = [QueryDict(""), QueryDict("q=nom"), QueryDict("q=nom3"), QueryDict("company_type=prospect")]
     pages = [(number, per_page) for per_page in (1, 7) for number in (1, 2, 3, 6, 99)]
     monkeypatch.setattr(paging, "_table_rows", lambda prospects: None)  # the plain query only

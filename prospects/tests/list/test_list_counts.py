@@ -1,0 +1,65 @@
+"""The list's cached counts (prospects.list.paging.prospect_count): exact after a write, and no stampede."""
+
+import pytest
+from django.core.cache import cache
+
+from prospects.list import paging
+from prospects.list.paging import prospect_count
+from prospects.selectors import prospects_visible_to
+from prospects.services import prospects_data_changed
+from tests.factories import ProspectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def every_count_cached(monkeypatch):
+    cache.clear()
+    monkeypatch.setattr(paging, "COUNT_CACHE_MIN_SECONDS", 0)  # as if each count took long
+    yield
+    cache.clear()
+
+
+def _lock_key(queryset) -> str:
+    query = queryset.order_by().values("pk")
+    sql, params = query.query.sql_with_params()
+    import hashlib
+
+    from django.db import connection
+
+    digest = hashlib.sha256(f"{connection.alias}|{sql}|{params!r}".encode()).hexdigest()
+    return f"prospect-count-lock:{digest}"
+
+
+def test_a_count_is_cached_until_a_service_write(sales_rep, paris, django_capture_on_commit_callbacks):
+    ProspectFactory.create_batch(3, entities=[paris])
+    visible = prospects_visible_to(sales_rep)
+    assert prospect_count(visible) == 3
+    ProspectFactory(entities=[paris])  # written around the services: the cached count stays
+    assert prospect_count(visible) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        prospects_data_changed()
+    assert prospect_count(visible) == 4
+
+
+def test_while_another_request_recounts_the_previous_count_is_shown(
+    sales_rep, paris, django_capture_on_commit_callbacks
+):
+    ProspectFactory.create_batch(3, entities=[paris])
+    visible = prospects_visible_to(sales_rep)
+    assert prospect_count(visible) == 3
+    ProspectFactory.create_batch(2, entities=[paris])
+    with django_capture_on_commit_callbacks(execute=True):
+        prospects_data_changed()  # an import committed
+    cache.add(_lock_key(visible), 1, 30)  # another request is counting this list
+    assert prospect_count(visible) == 3  # the previous count, for the seconds the recount takes
+    cache.delete(_lock_key(visible))
+    assert prospect_count(visible) == 5
+
+
+def test_with_no_previous_count_a_request_counts_even_when_another_does(sales_rep, outsider, paris):
+    ProspectFactory.create_batch(2, entities=[paris])
+    visible = prospects_visible_to(sales_rep)
+    cache.add(_lock_key(visible), 1, 30)
+    assert prospect_count(visible) == 2
+    assert prospect_count(prospects_visible_to(outsider)) == 0  # another scope, another count
