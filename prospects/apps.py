@@ -14,6 +14,7 @@ class ProspectsConfig(AppConfig):
             undo,  # noqa: F401
         )
         from prospects.list import exports, mass_jobs  # noqa: F401
+        from prospects.list import signals as list_signals  # noqa: F401  keeps the list's counts exact
         from prospects.privacy import retention  # noqa: F401
         from prospects.saved_views import signals  # noqa: F401  keeps the cached views bar fresh
         from prospects.vcard import exports as vcard_exports  # noqa: F401

@@ -43,7 +43,7 @@ DEFAULT_SORT = "company"
 # Sorts on the list's annotations (prospect_list_annotate): their ids are read from the annotated queryset.
 ANNOTATED_SORTS = {"region", "deals", "notes"}
 COUNT_CACHE_SECONDS = 300
-COUNT_CACHE_MIN_SECONDS = 0.05
+COUNT_CACHE_MIN_SECONDS = 0.005
 # How long one request may hold the right to recompute a count before another one may try.
 COUNT_LOCK_SECONDS = 30
 # Sorts an index serves in both directions (prospect_company_sort_idx, prospect_name_idx,
@@ -78,8 +78,9 @@ def prospect_count(prospects: QuerySet[ProspectContact]) -> int:
 
     At a million contacts an exact count with the entity/object-permission checks costs about
     a second, far more than reading a page. The key is the exact SQL and parameters (so the
-    user's scope and the filters) plus a data version that every service write bumps after
-    commit; writes that bypass the services are seen within COUNT_CACHE_SECONDS. Counts that
+    user's scope and the filters) plus a data version that every write of a contact, a company,
+    their entities or an object grant bumps after commit (the services, and prospects.list.signals
+    for the admin's writes); a write by raw SQL is seen within COUNT_CACHE_SECONDS. Counts that
     took less than COUNT_CACHE_MIN_SECONDS are not cached: small lists are always exact.
 
     When an import commits, the version moves and every list's count is due at once: one

@@ -119,7 +119,7 @@ def _rows_of_ids(user: User, ids: list[int]) -> QuerySet:
     make the search or filter indexes run a second time. The company's visibility rides along
     (one query less per page). Compiled once per user scope (prospects.list.compiled).
     """
-    of_ids = ProspectContact._base_manager.filter(AnyOfIds("pk", ids))
+    of_ids = ProspectContact._base_manager.filter(AnyOfIds("pk", ids)).order_by()  # put in order by the caller
     rows = prospect_list_annotate(user, of_ids, region_label=False).annotate(
         company_visible=Exists(companies_visible_to(user).filter(pk=OuterRef("company_id")))
     )

@@ -116,10 +116,16 @@ def _reference_lists(user, *, diffusion_lists: bool) -> dict[str, list[tuple[int
 
 
 def _filter_blocks(filterset, data, user, reference: dict | None = None) -> list[dict]:
-    """The multiple-choice filters with their options, evaluated here rather than in the template."""
+    """The multiple-choice filters with their options, evaluated here rather than in the template.
+
+    Read from the filters themselves, not from their form: an unfiltered list never builds it.
+    """
+    unfiltered = filter_is_empty(data)
+    errors = {} if unfiltered else filterset.form.errors
+    request = SimpleNamespace(user=user)
     blocks = []
     for name in ProspectFilter.MULTIPLE:
-        field = filterset.form.fields[name]
+        field = filterset.filters[name]
         chosen = set(data.getlist(name))
         if name == "entity" and not user.is_superuser:
             # A user sees their own entities: read with their ids, once per request.
@@ -129,21 +135,21 @@ def _filter_blocks(filterset, data, user, reference: dict | None = None) -> list
                 (str(pk), f"{label} ({category})" if name == "skill" else label, str(pk) in chosen)
                 for pk, label, category in reference[name]
             ]
-        elif hasattr(field, "queryset"):
-            options = [(str(obj.pk), str(obj), str(obj.pk) in chosen) for obj in field.queryset]
+        elif hasattr(field, "get_queryset"):
+            queryset = field.get_queryset(request)
             if name == "skill":
-                options = [
-                    (str(obj.pk), f"{obj.name} ({obj.category})", str(obj.pk) in chosen) for obj in field.queryset
-                ]
+                options = [(str(obj.pk), f"{obj.name} ({obj.category})", str(obj.pk) in chosen) for obj in queryset]
+            else:
+                options = [(str(obj.pk), str(obj), str(obj.pk) in chosen) for obj in queryset]
         else:
-            options = [(str(value), label, str(value) in chosen) for value, label in field.choices]
+            options = [(str(value), label, str(value) in chosen) for value, label in field.extra["choices"]]
         blocks.append(
             {
                 "name": name,
-                "label": filterset.filters[name].label,
+                "label": field.label,
                 "options": options,
                 "selected": sum(1 for _value, _label, checked in options if checked),
-                "errors": filterset.form.errors.get(name, []),
+                "errors": errors.get(name, []),
             }
         )
     return blocks

@@ -63,3 +63,19 @@ def test_with_no_previous_count_a_request_counts_even_when_another_does(sales_re
     cache.add(_lock_key(visible), 1, 30)
     assert prospect_count(visible) == 2
     assert prospect_count(prospects_visible_to(outsider)) == 0  # another scope, another count
+
+
+def test_a_write_outside_the_services_makes_the_count_stale_too(
+    sales_rep, outsider, paris, lyon, django_capture_on_commit_callbacks
+):
+    """The admin edits a contact's entities: the list's count follows (prospects.list.signals)."""
+    contacts = ProspectFactory.create_batch(3, entities=[paris])
+    visible = prospects_visible_to(sales_rep)
+    assert prospect_count(visible) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        contacts[0].entities.set([lyon])
+    assert prospect_count(visible) == 2
+    assert prospect_count(prospects_visible_to(outsider)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        contacts[1].delete()
+    assert prospect_count(visible) == 1
