@@ -26,3 +26,11 @@ def retention_review() -> int:
     from prospects.privacy.retention import retention_review as review
 
     return review()
+
+
+@shared_task(ignore_result=True)
+def recount_list(alias: str, sql: str, exact_key: str, latest_key: str, lock_key: str) -> int:
+    """A list's count made stale by a write, recounted off the web (prospects.list.paging.prospect_count)."""
+    from prospects.list.paging import CountKeys, recount
+
+    return recount(alias, sql, CountKeys(exact=exact_key, latest=latest_key, lock=lock_key))

@@ -83,10 +83,11 @@ def prospect_count(prospects: QuerySet[ProspectContact]) -> int:
     for the admin's writes); a write by raw SQL is seen within COUNT_CACHE_SECONDS. Counts that
     took less than COUNT_CACHE_MIN_SECONDS are not cached: small lists are always exact.
 
-    When an import commits, the version moves and every list's count is due at once: one
-    request per count recomputes it (a lock in the cache) while the others, for those few
-    seconds, show the count of the previous version (kept under a key without the version)
-    instead of all counting the same million rows together.
+    When an import commits, the version moves and every list's count is due at once. A list
+    counted before keeps showing its previous count (kept under a key without the version) for
+    the second or two a Celery worker takes to recount it (`recount_list`, one per list, under a
+    lock in the cache), instead of every request counting the same million rows together. With
+    no worker (eager mode) or no previous count, the request counts, and the others wait for it.
     """
     query = prospects.order_by().values("pk")
     if query.query.is_empty():  # .none(): the filter had an unusable value
@@ -98,21 +99,56 @@ def prospect_count(prospects: QuerySet[ProspectContact]) -> int:
     count = cache.get(key)
     if count is not None:
         return count
-    latest_key, lock_key = f"prospect-count-latest:{digest}", f"prospect-count-lock:{digest}"
-    computing = cache.add(lock_key, 1, COUNT_LOCK_SECONDS)
-    if not computing:
-        latest = cache.get(latest_key)
-        if latest is not None:  # another request is counting this list right now
-            return latest
+    keys = CountKeys(exact=key, latest=f"prospect-count-latest:{digest}", lock=f"prospect-count-lock:{digest}")
+    computing = cache.add(keys.lock, 1, COUNT_LOCK_SECONDS)
+    latest = cache.get(keys.latest)
+    if latest is not None and (not computing or _recount_later(query, keys)):
+        return latest  # the previous count, while a worker or another request recounts this list
     try:
         started = time.perf_counter()
         count = query.count()
         if time.perf_counter() - started >= COUNT_CACHE_MIN_SECONDS:  # only the expensive ones
-            cache.set_many({key: count, latest_key: count}, COUNT_CACHE_SECONDS)
+            cache.set_many({keys.exact: count, keys.latest: count}, COUNT_CACHE_SECONDS)
     finally:
         if computing:
-            cache.delete(lock_key)
+            cache.delete(keys.lock)
     return count
+
+
+@dataclass(frozen=True)
+class CountKeys:
+    exact: str  # this version's count
+    latest: str  # the last count of this list, whatever the version
+    lock: str  # held by the one request or task recounting it
+
+
+def _recount_later(query: QuerySet, keys: CountKeys) -> bool:
+    """Queue the recount of a list on a Celery worker; False when there is none to queue it on."""
+    from django.conf import settings
+
+    from prospects.tasks import recount_list
+
+    database = connections[query.db]
+    if settings.CELERY_TASK_ALWAYS_EAGER or database.vendor != "postgresql":
+        return False
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    try:  # the SQL with its parameters quoted by psycopg, as the worker will run it
+        recount_list.delay(query.db, database.ops.compose_sql(sql, params), keys.exact, keys.latest, keys.lock)
+    except Exception:  # the broker is down: this request counts
+        return False
+    return True
+
+
+def recount(alias: str, sql: str, keys: CountKeys) -> int:
+    """The count of a list's SQL (a worker's task, see prospect_count), cached for the requests."""
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS listed")
+            (count,) = cursor.fetchone()
+        cache.set_many({keys.exact: count, keys.latest: count}, COUNT_CACHE_SECONDS)
+        return count
+    finally:
+        cache.delete(keys.lock)
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
+from prospects import tasks
 from prospects.list import paging
 from prospects.list.paging import prospect_count
 from prospects.selectors import prospects_visible_to
@@ -24,8 +26,6 @@ def _lock_key(queryset) -> str:
     query = queryset.order_by().values("pk")
     sql, params = query.query.sql_with_params()
     import hashlib
-
-    from django.db import connection
 
     digest = hashlib.sha256(f"{connection.alias}|{sql}|{params!r}".encode()).hexdigest()
     return f"prospect-count-lock:{digest}"
@@ -79,3 +79,23 @@ def test_a_write_outside_the_services_makes_the_count_stale_too(
     with django_capture_on_commit_callbacks(execute=True):
         contacts[1].delete()
     assert prospect_count(visible) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker's recount runs the SQL psycopg quoted")
+def test_a_stale_count_is_recounted_by_a_worker_while_the_previous_one_is_shown(
+    settings, monkeypatch, sales_rep, outsider, paris, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a worker is there
+    queued = []
+    monkeypatch.setattr(tasks.recount_list, "delay", lambda *args: queued.append(args))
+    ProspectFactory.create_batch(3, entities=[paris])
+    visible = prospects_visible_to(sales_rep).filter(last_name__startswith="NOM")  # a filter, quoted by psycopg
+    assert prospect_count(visible) == 3 and not queued  # never counted: counted by the request
+    ProspectFactory.create_batch(2, entities=[paris])
+    with django_capture_on_commit_callbacks(execute=True):
+        prospects_data_changed()  # an import committed
+    assert prospect_count(visible) == 3 and len(queued) == 1  # the previous count; one recount queued
+    assert prospect_count(visible) == 3 and len(queued) == 1  # the next request does not queue another
+    tasks.recount_list(*queued[0])  # the worker runs it
+    assert prospect_count(visible) == 5
+    assert prospect_count(prospects_visible_to(outsider)) == 0
