@@ -55,12 +55,15 @@ def with_overdue(tasks: QuerySet[Task], now=None) -> QuerySet[Task]:
 
 
 def tasks_of_prospect(user: User, prospect: ProspectContact, *, newest_first: bool = True) -> list[Task]:
-    """The tasks tab (T1): the contact's tasks by date, with follower and attachments prefetched."""
+    """The tasks tab (T1): the contact's tasks by date, with follower and attachments prefetched.
+
+    `prospect` must have been reached through the user's visibility selector (get_prospect_for):
+    a task is visible when its contact is (tasks_visible_to), so its tasks are read directly,
+    without the visibility subqueries again.
+    """
     order = ("-due_at", "-id") if newest_first else ("due_at", "id")
     tasks = (
-        tasks_visible_to(user)
-        .filter(prospect=prospect)
-        .select_related(None)
+        Task.objects.filter(prospect=prospect)
         .select_related("followed_by")
         .prefetch_related("attachments")
         .order_by(*order)
