@@ -29,8 +29,8 @@ def retention_review() -> int:
 
 
 @shared_task(ignore_result=True)
-def recount_list(alias: str, sql: str, exact_key: str, latest_key: str, lock_key: str) -> int:
+def recount_list(signed_order: str) -> int:
     """A list's count made stale by a write, recounted off the web (prospects.list.paging.prospect_count)."""
-    from prospects.list.paging import CountKeys, recount
+    from prospects.list.paging import recount
 
-    return recount(alias, sql, CountKeys(exact=exact_key, latest=latest_key, lock=lock_key))
+    return recount(signed_order)

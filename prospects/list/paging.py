@@ -10,8 +10,9 @@ sort index (a bounded walk patched into the compiled query) when the count says 
 import hashlib
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
+from django.core import signing
 from django.core.cache import cache
 from django.db import connection, connections
 from django.db.models import F, Q, QuerySet
@@ -46,6 +47,7 @@ COUNT_CACHE_SECONDS = 300
 COUNT_CACHE_MIN_SECONDS = 0.005
 # How long one request may hold the right to recompute a count before another one may try.
 COUNT_LOCK_SECONDS = 30
+RECOUNT_SALT = "prospects.list.recount"
 # Sorts an index serves in both directions (prospect_company_sort_idx, prospect_name_idx,
 # prospect_first_name_idx, prospect_job_title_idx, prospect_status_idx).
 WALKABLE_SORTS = {"company", "last_name", "first_name", "job_title", "status"}
@@ -133,14 +135,21 @@ def _recount_later(query: QuerySet, keys: CountKeys) -> bool:
         return False
     sql, params = query.query.get_compiler(using=query.db).as_sql()
     try:  # the SQL with its parameters quoted by psycopg, as the worker will run it
-        recount_list.delay(query.db, database.ops.compose_sql(sql, params), keys.exact, keys.latest, keys.lock)
+        order = {"alias": query.db, "sql": database.ops.compose_sql(sql, params), **asdict(keys)}
+        recount_list.delay(signing.dumps(order, salt=RECOUNT_SALT))
     except Exception:  # the broker is down: this request counts
         return False
     return True
 
 
-def recount(alias: str, sql: str, keys: CountKeys) -> int:
-    """The count of a list's SQL (a worker's task, see prospect_count), cached for the requests."""
+def recount(signed_order: str) -> int:
+    """The count of a list's SQL (a worker's task, see prospect_count), cached for the requests.
+
+    The order is signed with the SECRET_KEY: a message put on the broker by anyone else runs nothing.
+    """
+    order = signing.loads(signed_order, salt=RECOUNT_SALT, max_age=COUNT_LOCK_SECONDS * 10)
+    alias, sql = order.pop("alias"), order.pop("sql")
+    keys = CountKeys(**order)
     try:
         with connections[alias].cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS listed")

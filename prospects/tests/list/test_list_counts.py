@@ -99,3 +99,14 @@ def test_a_stale_count_is_recounted_by_a_worker_while_the_previous_one_is_shown(
     tasks.recount_list(*queued[0])  # the worker runs it
     assert prospect_count(visible) == 5
     assert prospect_count(prospects_visible_to(outsider)) == 0
+
+
+def test_a_recount_order_not_signed_by_the_application_runs_nothing(sales_rep):
+    from django.core import signing
+
+    forged = signing.dumps({"alias": "default", "sql": "SELECT 1", "exact": "a", "latest": "b", "lock": "c"}, key="x")
+    with pytest.raises(signing.BadSignature):
+        tasks.recount_list(forged)
+    with pytest.raises(signing.BadSignature):
+        tasks.recount_list("DELETE FROM prospects_prospectcontact")
+    assert cache.get("a") is None
