@@ -89,7 +89,8 @@ def prospect_count(prospects: QuerySet[ProspectContact]) -> int:
     counted before keeps showing its previous count (kept under a key without the version) for
     the second or two a Celery worker takes to recount it (`recount_list`, one per list, under a
     lock in the cache), instead of every request counting the same million rows together. With
-    no worker (eager mode) or no previous count, the request counts, and the others wait for it.
+    no worker (eager mode), the one request holding the lock counts while the others show the
+    previous count; a list never counted before is counted by the request that asks for it.
     """
     query = prospects.order_by().values("pk")
     if query.query.is_empty():  # .none(): the filter had an unusable value
