@@ -10,17 +10,22 @@ between runs:
 
 - ours: the whole job as a worker runs it (stored upload → zip checks → calamine parse →
   validation with duplicate matching → COPY of contacts and entity links; the rep's right is the
-  rule assigned_to = user, so an import writes no object-permission row);
+  rule assigned_to = user, so an import writes no object-permission row; a second connection
+  merges the trigram index's pending list while the COPYs go on, see
+  `prospects.imports.pipeline.GinMerger`);
 - ours, preview: the dry run the upload page does (everything but the writes);
 - django-import-export 4.4: a plain ModelResource on the same file (tablib/openpyxl read,
   default settings), installed by the make target only (not a project dependency);
 - floor: calamine parse of the file + PostgreSQL COPY of the raw rows;
 - same rows, COPY only: calamine parse + COPY of exactly what `ours` wrote (its companies,
   contacts and entity links, dumped after its run) with the same session
-  settings and per-statement foreign-key checks: the cost of the schema (foreign keys,
-  indexes, trigram search) without any of our Python. Needs `ours` in the same run.
+  settings and per-statement foreign-key checks, on one connection (no merging one): the cost
+  of the schema (foreign keys, indexes, trigram search) without any of our Python. Needs
+  `ours` in the same run.
 
-Prints rows/s, peak memory (max RSS of the process) and the ratios.
+Prints rows/s, peak memory (max RSS of the process), the CPU time of the process and of its
+PostgreSQL backend, and the ratios. `--skip import_export` leaves out the 6-minute peer run
+(`make bench-import BENCH_ARGS="--skip import_export"` while iterating).
 """
 
 import argparse
@@ -41,8 +46,8 @@ sys.path.insert(0, str(ROOT))
 from bench.common import ensure_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_import"
-TARGET_ROWS_PER_SECOND = 15_000
-TARGET_PEAK_MB = 400
+TARGET_ROWS_PER_SECOND = 10_000  # issue 16
+TARGET_PEAK_MB = 250
 IMPORTER = "lise"
 
 
@@ -286,7 +291,8 @@ def run_same_rows(path: Path) -> dict:
     for _row in workbook.get_sheet_by_name(DATA_SHEET).iter_rows():
         pass
     with connection.cursor() as cursor, transaction_atomic():
-        cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")  # as ours does
+        cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")  # as ours does (ImportWriter._ids)
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, _query in DUMPED:
             columns = _stored_columns(cursor, table)
@@ -386,7 +392,7 @@ def main() -> int:
                 continue
         runs = []
         for _ in range(args.runs):
-            print(f"Running {label} …", flush=True)
+            print(f"Running {label} … (load average {os.getloadavg()[0]:.2f})", flush=True)
             done = subprocess.run(
                 [sys.executable, __file__, "--child", method, "--file", str(path)],
                 capture_output=True, text=True, env=dict(os.environ, BENCH_IMPORT_DATABASE_URL=url),
@@ -432,11 +438,12 @@ def main() -> int:
         if "same_rows" in results:
             print(f"ours / same rows, COPY only: {ours['rows_per_s'] / results['same_rows']['rows_per_s']:.0%}")
         ok_speed = ours["rows_per_s"] >= TARGET_ROWS_PER_SECOND
-        ok_memory = ours["peak_mb"] < TARGET_PEAK_MB
+        ok_memory = ours["peak_mb"] <= TARGET_PEAK_MB
         print(
             f"target ≥ {TARGET_ROWS_PER_SECOND:,} rows/s: {'met' if ok_speed else 'MISSED'}; "
-            f"peak < {TARGET_PEAK_MB} MB: {'met' if ok_memory else 'MISSED'}"
+            f"peak ≤ {TARGET_PEAK_MB} MB: {'met' if ok_memory else 'MISSED'}"
         )
+        print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores shared: figures drift with it)")
         verdict = 0 if ok_speed and ok_memory else 2
     return verdict
 
