@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, connection, connections, transaction
 from psycopg import Copy as PgCopy
 from psycopg.copy import FileWriter
 
@@ -82,10 +82,11 @@ class GinMerger:
                 if self._stopping:
                     return
                 try:
-                    with connection.cursor() as cursor:
+                    with transaction.atomic(), connection.cursor() as cursor:
                         # Never wait long behind a lock: one the import's own transaction holds
-                        # would never be released while the import waits for this thread.
-                        cursor.execute("SET lock_timeout = '1s'")
+                        # would never be released while the import waits for this thread. (LOCAL:
+                        # nothing outlives the transaction, behind PgBouncer in transaction mode.)
+                        cursor.execute("SET LOCAL lock_timeout = '1s'")
                         cursor.execute(_GIN_CLEAN, [ProspectContact._meta.db_table])
                 except DatabaseError:  # this batch stays pending: the next merge takes it
                     logger.warning("the import's GIN merge failed", exc_info=True)
