@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from django.db import DatabaseError, connection, connections, transaction
 from psycopg import Copy as PgCopy
 from psycopg.copy import FileWriter
+from psycopg.errors import LockNotAvailable
 
 from prospects.imports.plans import batches
 from prospects.imports.turns import OPEN, Turns
@@ -88,8 +89,12 @@ class GinMerger:
                         # nothing outlives the transaction, behind PgBouncer in transaction mode.)
                         cursor.execute("SET LOCAL lock_timeout = '1s'")
                         cursor.execute(_GIN_CLEAN, [ProspectContact._meta.db_table])
-                except DatabaseError:  # this batch stays pending: the next merge takes it
-                    logger.warning("the import's GIN merge failed", exc_info=True)
+                except DatabaseError as failure:  # this batch stays pending: the next merge takes it
+                    if isinstance(failure.__cause__, LockNotAvailable):
+                        # Another import's merger holds the index: it merges our rows too.
+                        logger.info("the import's GIN merge waited for another one: skipped")
+                    else:
+                        logger.warning("the import's GIN merge failed", exc_info=True)
         finally:
             connections.close_all()  # this thread's own connection
 

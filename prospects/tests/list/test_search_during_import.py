@@ -1,5 +1,7 @@
 """The list's search column and its trigram index stay right during an import and after it (PostgreSQL)."""
 
+import logging
+
 import pytest
 from django.db import connection
 from django.http import QueryDict
@@ -120,3 +122,23 @@ def test_an_import_succeeds_when_the_merge_connection_fails(tmp_path, monkeypatc
     assert result.counts["created"] == ROWS
     assert "the import's GIN merge failed" in caplog.text
     assert len(_found(importer, "chateau helene")) == ROWS
+
+
+def test_a_merge_that_waits_for_a_lock_gives_up_quietly(tmp_path, monkeypatch, importer, paris, caplog):
+    if connection.vendor != "postgresql":
+        skip_or_fail("the COPY import path and the trigram index need PostgreSQL (set DATABASE_URL)")
+    from prospects.imports import pipeline
+    from prospects.imports.run import LOCK_ENTITY
+
+    caplog.set_level(logging.INFO, logger="prospects.imports.pipeline")
+    monkeypatch.setattr(import_run_module, "CHUNK_SIZE", 40)
+    monkeypatch.setattr(writer_module, "MERGE_ROWS", 80)
+    # As if another import's merger held the index: a lock the import itself holds until commit.
+    monkeypatch.setattr(pipeline, "_GIN_CLEAN", f"SELECT pg_advisory_xact_lock({LOCK_ENTITY}, {paris.pk}), %s::text")
+    rows = [contact_row(last_name=f"Château{i:03d}", first_name="Hélène", email=f"h{i}@ex.fr") for i in range(ROWS)]
+    path = write_xlsx(tmp_path / "contacts.xlsx", rows)
+
+    result, _total = xlsx_import(path=path, user=importer, update_existing=False, valid_only=False, dry_run=False)
+
+    assert result.counts["created"] == ROWS
+    assert "waited for another one" in caplog.text and "GIN merge failed" not in caplog.text
