@@ -164,13 +164,22 @@ def import_run(
 
 
 def xlsx_import(
-    *, path, user: User, update_existing: bool, valid_only: bool, dry_run: bool, job=None, progress=None
+    *,
+    path,
+    user: User,
+    update_existing: bool,
+    valid_only: bool,
+    dry_run: bool,
+    job=None,
+    progress=None,
+    checked: bool = False,
 ) -> tuple[ImportResult, int]:
     """Parse, validate and write one template file. Returns the result and the row total.
 
     `progress` is a JobProgress-like object (start/advance); `progress_listener` another one.
+    `checked`: the file's contents passed the upload checks before (see `XlsxSource`).
     """
-    source = XlsxSource(path)
+    source = XlsxSource(path, checked=checked)
     displays = [display for display in (progress, progress_listener.get()) if display is not None]
     try:
         context = ImportContext(user=user, update_existing=update_existing)

@@ -6,6 +6,8 @@ the calamine reader of the template's data sheet, cell text and the header check
 
 import contextlib
 import fcntl
+import hashlib
+import hmac
 import pickle
 import re
 import subprocess
@@ -73,8 +75,12 @@ def limits_text() -> str:
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
-def xlsx_check(path: str | Path, *, size: int | None = None) -> None:
-    """Refuse what is not a reasonable .xlsx before parsing: size, zip sizes and ratio, DTDs."""
+def xlsx_check(path: str | Path, *, size: int | None = None, contents: bool = True) -> None:
+    """Refuse what is not a reasonable .xlsx before parsing: size, zip sizes and ratio, DTDs.
+
+    `contents=False`: the zip's directory only (sizes, ratio, members), for bytes whose XML and
+    cell references an earlier check passed (`upload_sha256`).
+    """
     size = Path(path).stat().st_size if size is None else size
     if size == 0:
         raise ImportRejected(_("Le fichier est vide."))
@@ -104,6 +110,8 @@ def xlsx_check(path: str | Path, *, size: int | None = None) -> None:
                 member.compress_size, 1
             ):
                 raise ImportRejected(_("Le fichier est anormalement compressé (bombe de décompression ?)."))
+        if not contents:
+            return
         parts = [member for member in members if member.filename.endswith((".xml", ".rels"))]
         # The worksheets last: the data sheet is found through the workbook's parts, checked first.
         for member in parts:
@@ -252,8 +260,9 @@ class XlsxSource:
     more fails this upload with a clear error, never the web or worker process.
     """
 
-    def __init__(self, path: str | Path, *, size: int | None = None):
-        xlsx_check(path, size=size)
+    def __init__(self, path: str | Path, *, size: int | None = None, checked: bool = False):
+        """`checked`: these bytes passed `xlsx_check` before (the preview of the same upload)."""
+        xlsx_check(path, size=size, contents=not checked)
         self.sheet = DATA_SHEET
         self._child = subprocess.Popen(
             [sys.executable, "-I", str(_READER_SCRIPT), str(path), DATA_SHEET, str(reader_memory_bytes())],
@@ -382,6 +391,20 @@ def reader_memory_bytes() -> int:
 
 # ---------------------------------------------------------------------------------------
 # Reading a job's stored upload.
+
+
+def upload_sha256(path: str | Path) -> str:
+    """The file's SHA-256 (hex): what the preview checked is what the run reads."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def checked_before(path: str | Path, checked_sha256: str) -> bool:
+    """Whether `path` holds exactly the bytes whose checks passed (the preview's SHA-256)."""
+    return bool(checked_sha256) and hmac.compare_digest(upload_sha256(path), checked_sha256)
 
 
 def stored_copy(job: Job) -> "tempfile._TemporaryFileWrapper":
