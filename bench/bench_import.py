@@ -8,19 +8,26 @@ the import template's format (all new contacts, 2,000 companies of which half ex
 runs each method in a fresh process on the same file and database, emptying the contacts
 between runs:
 
-- ours: the whole job as a worker runs it (stored upload → zip checks → calamine parse →
+- ours: the whole job as a worker runs it, once the upload page's preview (not timed here:
+  the `preview` line) checked the file and the user confirmed (stored upload → zip directory
+  checks and the SHA-256 of the previewed bytes instead of a second XML scan → calamine parse →
   validation with duplicate matching → COPY of contacts and entity links; the rep's right is the
-  rule assigned_to = user, so an import writes no object-permission row);
+  rule assigned_to = user, so an import writes no object-permission row; a second connection
+  merges the trigram index's pending list while the COPYs go on, see
+  `prospects.imports.pipeline.GinMerger`);
 - ours, preview: the dry run the upload page does (everything but the writes);
 - django-import-export 4.4: a plain ModelResource on the same file (tablib/openpyxl read,
   default settings), installed by the make target only (not a project dependency);
 - floor: calamine parse of the file + PostgreSQL COPY of the raw rows;
 - same rows, COPY only: calamine parse + COPY of exactly what `ours` wrote (its companies,
   contacts and entity links, dumped after its run) with the same session
-  settings and per-statement foreign-key checks: the cost of the schema (foreign keys,
-  indexes, trigram search) without any of our Python. Needs `ours` in the same run.
+  settings and per-statement foreign-key checks, on one connection (no merging one): the cost
+  of the schema (foreign keys, indexes, trigram search) without any of our Python. Needs
+  `ours` in the same run.
 
-Prints rows/s, peak memory (max RSS of the process) and the ratios.
+Prints rows/s, peak memory (max RSS of the process), the CPU time of the process and of its
+PostgreSQL backend, and the ratios. `--skip import_export` leaves out the 6-minute peer run
+(`make bench-import BENCH_ARGS="--skip import_export"` while iterating).
 """
 
 import argparse
@@ -41,8 +48,8 @@ sys.path.insert(0, str(ROOT))
 from bench.common import ensure_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_import"
-TARGET_ROWS_PER_SECOND = 15_000
-TARGET_PEAK_MB = 400
+TARGET_ROWS_PER_SECOND = 10_000  # issue 16
+TARGET_PEAK_MB = 250
 IMPORTER = "lise"
 
 
@@ -140,14 +147,30 @@ def reset() -> None:
 # The methods, each run in its own process
 
 
-def run_ours(path: Path, *, dry_run: bool) -> dict:
-    from django.core.files import File
+def previewed_job(path: Path) -> int:
+    """The confirmed job of an upload, made as the upload page and the API make it (not timed:
+    the preview is the `preview` line): its run reads the bytes the preview checked."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
     from accounts.models import User
-    from prospects.imports.run import xlsx_import
+    from prospects.imports.uploads import xlsx_upload_preview
     from prospects.jobs.options import ImportOptions
+    from prospects.models import Job
+
+    user = User.objects.get(username=IMPORTER)
+    with open(path, "rb") as handle:
+        upload = SimpleUploadedFile(path.name, handle.read())
+    job = xlsx_upload_preview(user=user, upload=upload, update_existing=False)
+    options = ImportOptions.of(job).confirmed_with(valid_only=False)
+    Job.objects.filter(pk=job.pk).update(options=options.merged_into(job.options))
+    return job.pk
+
+
+def run_ours(path: Path, *, dry_run: bool, job_id: int | None = None) -> dict:
+    from accounts.models import User
+    from prospects.imports.run import xlsx_import
     from prospects.jobs.runner import job_run
-    from prospects.models import Job, JobKind, JobStatus, ProspectContact
+    from prospects.models import Job, JobStatus, ProspectContact
 
     user = User.objects.get(username=IMPORTER)
     started = time.perf_counter()
@@ -155,11 +178,7 @@ def run_ours(path: Path, *, dry_run: bool) -> dict:
         result, _total = xlsx_import(path=path, user=user, update_existing=False, valid_only=False, dry_run=True)
         elapsed = time.perf_counter() - started
         return {"seconds": elapsed, "rows": result.counts["created"], "peak_mb": peak_mb()}
-    options = ImportOptions(confirmed=True).to_options()
-    job = Job(kind=JobKind.IMPORT_XLSX, created_by=user, options=options, source_name=path.name)
-    with open(path, "rb") as handle:
-        job.source_file.save(path.name, File(handle), save=False)
-    job.save()
+    job = Job.objects.get(pk=job_id)
     status = job_run(job.pk)
     elapsed = time.perf_counter() - started
     job.refresh_from_db()
@@ -286,7 +305,8 @@ def run_same_rows(path: Path) -> dict:
     for _row in workbook.get_sheet_by_name(DATA_SHEET).iter_rows():
         pass
     with connection.cursor() as cursor, transaction_atomic():
-        cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")  # as ours does
+        cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")  # as ours does (ImportWriter._ids)
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, _query in DUMPED:
             columns = _stored_columns(cursor, table)
@@ -306,7 +326,10 @@ def transaction_atomic():
 
 
 METHODS = {
-    "ours": ("ours: parse + validate + COPY, as a job", lambda path: run_ours(path, dry_run=False)),
+    "ours": (
+        "ours: parse + validate + COPY, as a job",
+        lambda path, job_id: run_ours(path, dry_run=False, job_id=job_id),
+    ),
     "preview": ("ours, preview (dry run, no writes)", lambda path: run_ours(path, dry_run=True)),
     "import_export": ("django-import-export 4.4.3, plain ModelResource", run_import_export),
     "floor": ("floor: calamine parse + COPY", run_floor),
@@ -333,8 +356,9 @@ def cpu_seconds() -> tuple[float, float | None]:
 def child(method: str, path: Path, url: str) -> None:
     django_setup(url)
     reset()
+    args = (path, previewed_job(path)) if method == "ours" else (path,)
     python_before, db_before = cpu_seconds()
-    outcome = METHODS[method][1](path)
+    outcome = METHODS[method][1](*args)
     python_after, db_after = cpu_seconds()
     outcome["python_cpu"] = python_after - python_before
     outcome["db_cpu"] = db_after - db_before if db_before is not None and db_after is not None else None
@@ -386,7 +410,7 @@ def main() -> int:
                 continue
         runs = []
         for _ in range(args.runs):
-            print(f"Running {label} …", flush=True)
+            print(f"Running {label} … (load average {os.getloadavg()[0]:.2f})", flush=True)
             done = subprocess.run(
                 [sys.executable, __file__, "--child", method, "--file", str(path)],
                 capture_output=True, text=True, env=dict(os.environ, BENCH_IMPORT_DATABASE_URL=url),
@@ -432,11 +456,12 @@ def main() -> int:
         if "same_rows" in results:
             print(f"ours / same rows, COPY only: {ours['rows_per_s'] / results['same_rows']['rows_per_s']:.0%}")
         ok_speed = ours["rows_per_s"] >= TARGET_ROWS_PER_SECOND
-        ok_memory = ours["peak_mb"] < TARGET_PEAK_MB
+        ok_memory = ours["peak_mb"] <= TARGET_PEAK_MB
         print(
             f"target ≥ {TARGET_ROWS_PER_SECOND:,} rows/s: {'met' if ok_speed else 'MISSED'}; "
-            f"peak < {TARGET_PEAK_MB} MB: {'met' if ok_memory else 'MISSED'}"
+            f"peak ≤ {TARGET_PEAK_MB} MB: {'met' if ok_memory else 'MISSED'}"
         )
+        print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores shared: figures drift with it)")
         verdict = 0 if ok_speed and ok_memory else 2
     return verdict
 

@@ -57,6 +57,7 @@ from prospects.imports.plans import (
     batches,
     in_size,
 )
+from prospects.imports.turns import OPEN, Turns
 from prospects.imports.xlsx import cell_text
 from prospects.rights import R1
 from prospects.search import company_sort_of, fold, search_text_of
@@ -275,21 +276,27 @@ def _name_variants(name: str) -> set[str]:
     return {variant for text in (name, plain) for variant in (text, text.upper(), text.lower(), text.title())}
 
 
-def rows_validate(rows: Iterable[SourceRow], *, context: ImportContext, chunk_size: int | None = None):
+def rows_validate(
+    rows: Iterable[SourceRow], *, context: ImportContext, chunk_size: int | None = None, turns: Turns = OPEN
+):
     """Turn source rows into RowPlans, a chunk at a time (few queries, bounded memory).
 
     Parsing and the per-row checks (no query) run in a helper thread, a chunk or two ahead:
     while this thread waits for the database (lookups, COPY, foreign-key checks), the next
-    chunk is being read. Everything that touches the database stays in the calling thread.
+    chunk is being read (`turns`: only then, see `prospects.imports.turns`). Everything that
+    touches the database stays in the calling thread.
     """
-    for chunk in _checked_chunks(rows, context, chunk_size or CHUNK_SIZE):
+    for chunk in _checked_chunks(rows, context, chunk_size or CHUNK_SIZE, turns):
         yield from _resolve_chunk(chunk, context)
 
 
 _DONE = object()
+PAUSE_EVERY = 256  # rows the reader checks between two looks at `turns`
 
 
-def _checked_chunks(rows: Iterable[SourceRow], context: ImportContext, chunk_size: int) -> Iterator[list[RowPlan]]:
+def _checked_chunks(
+    rows: Iterable[SourceRow], context: ImportContext, chunk_size: int, turns: Turns
+) -> Iterator[list[RowPlan]]:
     """Chunks of checked and prepared plans, produced by a reader thread (at most two chunks ahead)."""
     chunks: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
@@ -310,6 +317,10 @@ def _checked_chunks(rows: Iterable[SourceRow], context: ImportContext, chunk_siz
                 chunk: list[RowPlan] = []
                 for row in rows:
                     chunk.append(_check_row(row, context))
+                    if len(chunk) % PAUSE_EVERY == 0:
+                        turns.pause()
+                        if stop.is_set():
+                            return
                     if len(chunk) >= chunk_size:
                         if not put(_prepare_chunk(chunk, context)):
                             return
@@ -324,7 +335,8 @@ def _checked_chunks(rows: Iterable[SourceRow], context: ImportContext, chunk_siz
     reader.start()
     try:
         while True:
-            item = chunks.get()
+            with turns.waiting():
+                item = chunks.get()
             if item is _DONE:
                 return
             if isinstance(item, BaseException):
@@ -332,6 +344,7 @@ def _checked_chunks(rows: Iterable[SourceRow], context: ImportContext, chunk_siz
             yield item
     finally:
         stop.set()
+        turns.close()  # a paused reader must see `stop`
         reader.join()
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 
 from prospects.imports.plans import ImportHasErrors, ImportResult
 from prospects.imports.run import xlsx_import
-from prospects.imports.xlsx import ImportRejected, stored_copy
+from prospects.imports.xlsx import ImportRejected, checked_before, stored_copy
 from prospects.jobs.options import ImportOptions
 from prospects.jobs.runner import JobFailed, JobOutcome, JobProgress, job_handler
 from prospects.models import Job, JobKind
@@ -38,6 +38,7 @@ def import_xlsx_job(job: Job, progress: JobProgress) -> JobOutcome:
                 dry_run=False,
                 job=job,
                 progress=progress,
+                checked=checked_before(tmp.name, options.checked_sha256),  # by the preview: not again
             )
     except ImportRejected as rejected:
         raise JobFailed(rejected.message) from rejected

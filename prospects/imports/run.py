@@ -30,6 +30,7 @@ from prospects.imports.plans import (
     RowPlan,
     SourceRow,
 )
+from prospects.imports.turns import Turns
 from prospects.imports.writer import ImportWriter
 from prospects.imports.xlsx import XlsxSource
 from prospects.jobs.options import ImportRecord
@@ -91,7 +92,9 @@ def import_run(
     counts = {CREATE: 0, UPDATE: 0, SKIP: 0, ERROR: 0}
     errors: list[dict] = []
     context.job_id = job.pk if job is not None and not dry_run else None
-    writer = None if dry_run else ImportWriter(context=context, job=job)
+    # The calling thread runs first and its helpers while it waits, when it waits on COPYs.
+    turns = Turns(enabled=not dry_run and connection.vendor == "postgresql")
+    writer = None if dry_run else ImportWriter(context=context, job=job, turns=turns)
     writing = writer is not None
     chunk: list[RowPlan] = []
     probable_duplicates: list[dict] = []
@@ -111,7 +114,7 @@ def import_run(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # many small objects per chunk: full collections would dominate (trap 8)
     try:
-        plans = rows_validate(rows, context=context, chunk_size=CHUNK_SIZE)
+        plans = rows_validate(rows, context=context, chunk_size=CHUNK_SIZE, turns=turns)
         for plan in opposition_screen(plans, batch_size=CHUNK_SIZE):
             counts[plan.action] += 1
             if plan.action == ERROR:
@@ -129,6 +132,7 @@ def import_run(
         if writing:
             writer.finish()
     finally:
+        turns.close()
         if writer is not None:
             writer.close()
         if gc_was_enabled:
@@ -160,13 +164,22 @@ def import_run(
 
 
 def xlsx_import(
-    *, path, user: User, update_existing: bool, valid_only: bool, dry_run: bool, job=None, progress=None
+    *,
+    path,
+    user: User,
+    update_existing: bool,
+    valid_only: bool,
+    dry_run: bool,
+    job=None,
+    progress=None,
+    checked: bool = False,
 ) -> tuple[ImportResult, int]:
     """Parse, validate and write one template file. Returns the result and the row total.
 
     `progress` is a JobProgress-like object (start/advance); `progress_listener` another one.
+    `checked`: the file's contents passed the upload checks before (see `XlsxSource`).
     """
-    source = XlsxSource(path)
+    source = XlsxSource(path, checked=checked)
     displays = [display for display in (progress, progress_listener.get()) if display is not None]
     try:
         context = ImportContext(user=user, update_existing=update_existing)

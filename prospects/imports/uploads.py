@@ -8,6 +8,7 @@ import tempfile
 from accounts.models import User
 from prospects.imports.run import xlsx_import
 from prospects.imports.states import preview_save
+from prospects.imports.xlsx import upload_sha256
 from prospects.jobs.options import ImportOptions
 from prospects.models import Job, JobKind
 from prospects.vcard.imports import uploads_check, uploads_pack, uploads_parse
@@ -26,12 +27,16 @@ def xlsx_upload_preview(*, user: User, upload, update_existing: bool) -> Job:
         result, total = xlsx_import(
             path=tmp.name, user=user, update_existing=update_existing, valid_only=True, dry_run=True
         )
+        checked_sha256 = upload_sha256(tmp.name)  # these bytes passed the checks: the run trusts the hash
     upload.seek(0)
     return preview_save(
         kind=JobKind.IMPORT_XLSX,
         by=user,
         options=ImportOptions(
-            update_existing=update_existing, rows=total, probable_duplicates=result.probable_duplicates
+            update_existing=update_existing,
+            rows=total,
+            probable_duplicates=result.probable_duplicates,
+            checked_sha256=checked_sha256,
         ),
         source_name=upload.name or "import.xlsx",
         file_name=upload.name or "import.xlsx",

@@ -12,8 +12,9 @@ from django.utils import timezone
 from crm.models import Company
 from prospects.contacts import company_search_name_of
 from prospects.imports.checks import ImportContext
-from prospects.imports.pipeline import CopyPipeline, gin_indexes_flush, insert_rows
+from prospects.imports.pipeline import CopyPipeline, GinMerger, gin_indexes_flush, insert_rows
 from prospects.imports.plans import CREATE, SKIP, UPDATE, RowPlan
+from prospects.imports.turns import OPEN, Turns
 from prospects.models import ContactStatus, Job, Origin, ProspectContact
 from prospects.services import prospect_search_fields_refresh
 
@@ -41,12 +42,14 @@ CONTACT_FIELDS = (
     "company_id",
 )
 DEFAULTS = {"country": "France", "status": ContactStatus.NEW, "origin": Origin.IMPORT}
+# New rows between two merges of the trigram index's pending list by the GinMerger.
+MERGE_ROWS = 20_000
 
 
 class ImportWriter:
     """Bulk writes of one import, in chunks; same side effects as prospect_create."""
 
-    def __init__(self, *, context: ImportContext, job: Job | None):
+    def __init__(self, *, context: ImportContext, job: Job | None, turns: Turns = OPEN):
         self.context = context
         self.job = job
         self.by = context.user
@@ -56,7 +59,9 @@ class ImportWriter:
         self._extra_columns = self._other_columns()
         self._session_tuned = False
         self._sequence = ""
-        self._pipeline = CopyPipeline()
+        self._pipeline = CopyPipeline(turns)
+        self._merger: GinMerger | None = None
+        self._unmerged_rows = 0
 
     @staticmethod
     def _other_columns() -> dict[str, object]:
@@ -123,6 +128,11 @@ class ImportWriter:
             # The COPY text of this chunk is built in a helper thread; the chunk before it is
             # sent meanwhile, so the server checks one chunk while the next one is formatted.
             self._pipeline.submit(self._copy_payloads, plans, ids)
+            self._unmerged_rows += len(plans)
+            if self._unmerged_rows >= MERGE_ROWS:
+                self._merger = self._merger or GinMerger()
+                self._merger.request()  # what the chunks sent so far left pending
+                self._unmerged_rows = 0
         self.context.created_ids.update(ids)
         self.counts["created"] += len(plans)
 
@@ -132,6 +142,8 @@ class ImportWriter:
 
     def close(self) -> None:
         self._pipeline.close()
+        if self._merger is not None:
+            self._merger.close()
 
     @staticmethod
     def _link_rows(plans: list[RowPlan], ids: list[int]) -> tuple[str, list[str], list]:
@@ -150,9 +162,12 @@ class ImportWriter:
         with connection.cursor() as cursor:
             if not self._session_tuned:
                 # The trigram index of the list search costs most of the COPY when its 4 MB
-                # pending list is merged again and again; merging every 32 MB halves that.
-                # The rest is merged once after commit (gin_indexes_flush).
-                cursor.execute("SET LOCAL gin_pending_list_limit = '32MB'")
+                # pending list is merged again and again: the GinMerger merges it every
+                # MERGE_ROWS rows from another connection, the rest is merged once after
+                # commit (gin_indexes_flush). This limit is the fallback when the merger cannot
+                # run: this backend then merges every 64 MB, in 64 MB of memory.
+                cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
                 # Foreign keys checked at the end of each COPY rather than all at commit: the
                 # server checks one chunk while the next one is prepared.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -161,8 +176,12 @@ class ImportWriter:
                 # The sequence's name once: pg_get_serial_sequence per row cost 10 times the nextval.
                 cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
                 self._sequence = cursor.fetchone()[0]
-            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [self._sequence, count])
-            return [pk for (pk,) in cursor.fetchall()]
+            # One text value, not `count` rows: the calling thread holds the connection idle meanwhile.
+            cursor.execute(
+                "SELECT string_agg(nextval(%s::regclass)::text, ',') FROM generate_series(1, %s)",
+                [self._sequence, count],
+            )
+            return [int(pk) for pk in cursor.fetchone()[0].split(",")]
 
     def _copy_payloads(self, plans: list[RowPlan], ids: list[int]) -> list[tuple[str, list[str], bytes]]:
         """COPY text of one chunk's contacts and entity links (pipeline thread, no query)."""

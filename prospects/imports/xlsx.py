@@ -6,6 +6,8 @@ the calamine reader of the template's data sheet, cell text and the header check
 
 import contextlib
 import fcntl
+import hashlib
+import hmac
 import pickle
 import re
 import subprocess
@@ -29,7 +31,13 @@ from prospects.imports.columns import (
     header_key,
 )
 from prospects.imports.plans import SourceRow
-from prospects.imports.sheetscan import SheetRefused, data_sheet_part, sheet_part_check
+from prospects.imports.sheetscan import (
+    DECLARATION,
+    SheetRefused,
+    data_sheet_part,
+    declaration_refused_message,
+    sheet_part_check,
+)
 from prospects.models import Job
 
 # ---------------------------------------------------------------------------------------
@@ -65,13 +73,14 @@ def limits_text() -> str:
 # The .xlsx parser (python-calamine), behind the zip checks of G5.
 
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
-# "<!DOCTYPE" or "<!ENTITY" in any case: the part's bytes are searched as they are (lower-casing
-# every window first took twice as long).
-_DECLARATION = re.compile(rb"<!(?:doctype|entity)", re.IGNORECASE)
 
 
-def xlsx_check(path: str | Path, *, size: int | None = None) -> None:
-    """Refuse what is not a reasonable .xlsx before parsing: size, zip sizes and ratio, DTDs."""
+def xlsx_check(path: str | Path, *, size: int | None = None, contents: bool = True) -> None:
+    """Refuse what is not a reasonable .xlsx before parsing: size, zip sizes and ratio, DTDs.
+
+    `contents=False`: the zip's directory only (sizes, ratio, members), for bytes whose XML and
+    cell references an earlier check passed (`upload_sha256`).
+    """
     size = Path(path).stat().st_size if size is None else size
     if size == 0:
         raise ImportRejected(_("Le fichier est vide."))
@@ -101,36 +110,54 @@ def xlsx_check(path: str | Path, *, size: int | None = None) -> None:
                 member.compress_size, 1
             ):
                 raise ImportRejected(_("Le fichier est anormalement compressé (bombe de décompression ?)."))
-        for member in members:
-            if member.filename.endswith((".xml", ".rels")):
+        if not contents:
+            return
+        parts = [member for member in members if member.filename.endswith((".xml", ".rels"))]
+        # The worksheets last: the data sheet is found through the workbook's parts, checked first.
+        for member in parts:
+            if not member.filename.startswith(_WORKSHEETS):
                 _check_xml_prolog(archive, member, not_xlsx)
-        _check_data_sheet(archive)
+        data_parts = _sheet_failure_refused(data_sheet_part, archive)
+        for member in parts:
+            if member.filename.startswith(_WORKSHEETS):
+                # The data sheet's declarations are looked for by its cell scan, in the same read.
+                _check_xml_prolog(archive, member, not_xlsx, whole=member.filename not in data_parts)
+        _check_data_sheet(archive, data_parts)
 
 
-def _check_data_sheet(archive: zipfile.ZipFile) -> None:
-    # The cell references, streamed, before any reader allocates the range they span.
+_WORKSHEETS = "xl/worksheets/"
+
+
+def _sheet_failure_refused(check, *args, **kwargs):
     try:
-        for part in data_sheet_part(archive):
-            sheet_part_check(archive, part, max_row=MAX_ROWS + 1)
+        return check(*args, **kwargs)
     except SheetRefused as refused:
         raise ImportRejected(refused.message) from refused
     except (ParseError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError) as exc:
         raise ImportRejected(_("Le fichier est endommagé ou n'est pas un classeur .xlsx lisible.")) from exc
 
 
-def _check_xml_prolog(archive: zipfile.ZipFile, member: zipfile.ZipInfo, not_xlsx: str) -> None:
+def _check_data_sheet(archive: zipfile.ZipFile, parts: list[str]) -> None:
+    # The cell references (and any DTD), streamed, before any reader allocates the range they span.
+    for part in parts:
+        _sheet_failure_refused(sheet_part_check, archive, part, max_row=MAX_ROWS + 1)
+
+
+def _check_xml_prolog(archive: zipfile.ZipFile, member: zipfile.ZipInfo, not_xlsx: str, *, whole: bool = True) -> None:
     # An Office file never declares a DTD: refusing any DOCTYPE rules out entity expansion
     # ("billion laughs") and external entities whatever the parser behind does with them.
     # The whole part is scanned in chunks (a DTD can hide behind 64 KB of comment); each
-    # window keeps the previous chunk's tail so a keyword cut in two is still seen.
+    # window keeps the previous chunk's tail so a keyword cut in two is still seen. With
+    # `whole=False` only the first window is read here (the data sheet: `sheet_part_check`
+    # looks for declarations in the rest while it reads the cell references).
     overlap = len(b"<!doctype") - 1
     try:
         with archive.open(member) as handle:
             head = window = handle.read(PROLOG_SCAN_BYTES)
             while window:
-                if _DECLARATION.search(window):
-                    raise ImportRejected(_("Le fichier contient des déclarations XML interdites (DTD, entités)."))
-                chunk = handle.read(PROLOG_SCAN_BYTES)
+                if DECLARATION.search(window):
+                    raise ImportRejected(declaration_refused_message())
+                chunk = handle.read(PROLOG_SCAN_BYTES) if whole else b""
                 window = window[-overlap:] + chunk if chunk else b""
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
         raise ImportRejected(_("Le fichier est endommagé ou tronqué.")) from exc
@@ -233,8 +260,9 @@ class XlsxSource:
     more fails this upload with a clear error, never the web or worker process.
     """
 
-    def __init__(self, path: str | Path, *, size: int | None = None):
-        xlsx_check(path, size=size)
+    def __init__(self, path: str | Path, *, size: int | None = None, checked: bool = False):
+        """`checked`: these bytes passed `xlsx_check` before (the preview of the same upload)."""
+        xlsx_check(path, size=size, contents=not checked)
         self.sheet = DATA_SHEET
         self._child = subprocess.Popen(
             [sys.executable, "-I", str(_READER_SCRIPT), str(path), DATA_SHEET, str(reader_memory_bytes())],
@@ -363,6 +391,20 @@ def reader_memory_bytes() -> int:
 
 # ---------------------------------------------------------------------------------------
 # Reading a job's stored upload.
+
+
+def upload_sha256(path: str | Path) -> str:
+    """The file's SHA-256 (hex): what the preview checked is what the run reads."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def checked_before(path: str | Path, checked_sha256: str) -> bool:
+    """Whether `path` holds exactly the bytes whose checks passed (the preview's SHA-256)."""
+    return bool(checked_sha256) and hmac.compare_digest(upload_sha256(path), checked_sha256)
 
 
 def stored_copy(job: Job) -> "tempfile._TemporaryFileWrapper":

@@ -66,6 +66,9 @@ class ImportOptions(PreviewedImportOptions):
     """An Excel import (I1–I3)."""
 
     rows: int = 0  # data rows read by the preview
+    # SHA-256 of the upload whose checks (sizes, XML, cell references) the preview passed: the
+    # run reads the very same bytes from storage, so it does not scan them again.
+    checked_sha256: str = ""
 
 
 @dataclass(frozen=True)

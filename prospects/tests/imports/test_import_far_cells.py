@@ -240,3 +240,44 @@ def test_without_the_check_calamine_would_abort_its_process_on_a_far_row(tmp_pat
     )
 
     assert child.returncode != 0 and b"done" not in child.stdout
+
+
+def _previewed_job(user, path) -> Job:
+    """A confirmed job made the way the upload page makes it (check + dry run, then confirm)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from prospects.imports.uploads import xlsx_upload_preview
+    from prospects.jobs.options import ImportOptions
+
+    with open(path, "rb") as handle:
+        upload = SimpleUploadedFile("contacts.xlsx", handle.read())
+    job = xlsx_upload_preview(user=user, upload=upload, update_existing=False)
+    options = ImportOptions.of(job).confirmed_with(valid_only=False)
+    Job.objects.filter(pk=job.pk).update(options=options.merged_into(job.options))
+    job.refresh_from_db()
+    return job
+
+
+def test_the_run_of_a_previewed_upload_does_not_scan_the_same_bytes_again(tmp_path, importer, monkeypatch):
+    job = _previewed_job(importer, write_xlsx(tmp_path / "plain.xlsx", [contact_row(email="a@exemple.fr")]))
+    scans = []
+    monkeypatch.setattr(xlsx, "sheet_part_check", lambda *args, **kwargs: scans.append(args))
+
+    assert job_run(job.pk) == JobStatus.DONE
+    assert not scans  # the preview checked these very bytes: their SHA-256 says so
+    assert ProspectContact.objects.count() == 1
+
+
+def test_the_run_scans_a_stored_upload_that_is_not_the_previewed_one(tmp_path, importer, request):
+    job = _previewed_job(importer, write_xlsx(tmp_path / "plain.xlsx", [contact_row()]))
+    plain = write_xlsx(tmp_path / "other.xlsx", [contact_row()])
+    hostile = _rewrite(plain, tmp_path / "hostile.xlsx", HOSTILE["last-cell"])
+    with open(hostile, "rb") as handle:
+        job.source_file.save("h.xlsx", handle)  # the storage now holds other bytes
+    no_reader = request.getfixturevalue("no_reader")  # from here on: the preview's reader ran before
+
+    assert job_run(job.pk) == JobStatus.FAILED
+    job.refresh_from_db()
+    assert FAR in job.error_message
+    assert not ProspectContact.objects.exists()
+    assert not no_reader

@@ -52,7 +52,9 @@ def test_both_pages_save_a_typed_preview_that_awaits_confirmation(importer, tmp_
     vcard = vcard_preview(client)
 
     assert is_awaiting_confirmation(excel) and is_awaiting_confirmation(vcard)
-    assert ImportOptions.of(excel) == ImportOptions(preview=True, update_existing=True, rows=1)
+    checked = ImportOptions.of(excel).checked_sha256  # the previewed bytes, for the run (not scanned twice)
+    assert len(checked) == 64
+    assert ImportOptions.of(excel) == ImportOptions(preview=True, update_existing=True, rows=1, checked_sha256=checked)
     options = VCardImportOptions.of(vcard)
     assert (options.preview, options.via, options.files, options.cards) == (True, "import", ["a.vcf"], 1)
     assert [card["action"] for card in options.preview_cards] == ["create"]

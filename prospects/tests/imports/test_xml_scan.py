@@ -55,3 +55,19 @@ def test_a_large_ordinary_sheet_still_passes_the_check(tmp_path):
     rows = [contact_row(last_name=f"N{i}") for i in range(3000)]
     source = XlsxSource(write_xlsx(tmp_path / "big.xlsx", rows))
     source.close()
+
+
+def test_a_dtd_deep_in_another_worksheet_is_refused_too(tmp_path):
+    # The data sheet's declarations are looked for by its cell scan; any other sheet is read whole here.
+    def extra(workbook, _data):
+        workbook.create_sheet("Notes").append(["x"])
+
+    plain = write_xlsx(tmp_path / "plain.xlsx", [contact_row()], extra=extra)
+    hostile = tmp_path / "hostile.xlsx"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(b"</worksheet>", b"<!--" + b" " * (3 * PROLOG_SCAN_BYTES) + b"-->" + DTD)
+            zout.writestr(item, data)
+    assert "DTD" in _refusal(hostile)
