@@ -16,7 +16,6 @@ case ignored). A matched row is updated (filled cells only) or skipped, as chose
 """
 
 import functools
-import queue
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -57,7 +56,7 @@ from prospects.imports.plans import (
     batches,
     in_size,
 )
-from prospects.imports.turns import OPEN, Turns
+from prospects.imports.turns import OPEN, Handoff, Turns
 from prospects.imports.xlsx import cell_text
 from prospects.rights import R1
 from prospects.search import company_sort_of, fold, search_text_of
@@ -298,18 +297,8 @@ def _checked_chunks(
     rows: Iterable[SourceRow], context: ImportContext, chunk_size: int, turns: Turns
 ) -> Iterator[list[RowPlan]]:
     """Chunks of checked and prepared plans, produced by a reader thread (at most two chunks ahead)."""
-    chunks: queue.Queue = queue.Queue(maxsize=2)
-    stop = threading.Event()
+    handoff = Handoff(size=2)
     language = translation.get_language()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                chunks.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
 
     def read() -> None:
         try:
@@ -319,32 +308,30 @@ def _checked_chunks(
                     chunk.append(_check_row(row, context))
                     if len(chunk) % PAUSE_EVERY == 0:
                         turns.pause()
-                        if stop.is_set():
+                        if handoff.stopped:
                             return
                     if len(chunk) >= chunk_size:
-                        if not put(_prepare_chunk(chunk, context)):
+                        if not handoff.put(_prepare_chunk(chunk, context)):
                             return
                         chunk = []
-                if chunk and not put(_prepare_chunk(chunk, context)):
+                if chunk and not handoff.put(_prepare_chunk(chunk, context)):
                     return
-            put(_DONE)
+            handoff.put(_DONE)
         except BaseException as exc:  # handed to the consumer, raised there
-            put(exc)
+            handoff.put(exc)
 
     reader = threading.Thread(target=read, name="import-reader", daemon=True)
     reader.start()
     try:
         while True:
             with turns.waiting():
-                item = chunks.get()
+                item = handoff.get()
             if item is _DONE:
                 return
-            if isinstance(item, BaseException):
-                raise item
             yield item
     finally:
-        stop.set()
-        turns.close()  # a paused reader must see `stop`
+        handoff.stop()
+        turns.close()  # a paused reader must see the stop
         reader.join()
 
 

@@ -28,7 +28,6 @@ through the workbook's relationships. The other sheets are not loaded by the rea
 import contextlib
 import functools
 import posixpath
-import queue
 import re
 import threading
 import zipfile
@@ -37,6 +36,7 @@ from defusedxml.ElementTree import iterparse
 from django.utils.translation import gettext as _
 
 from prospects.imports.columns import COLUMNS, DATA_SHEET
+from prospects.imports.turns import Handoff
 
 SCAN_CHUNK_BYTES = 1024 * 1024
 # The template's columns plus the error file's "Erreurs" column.
@@ -258,30 +258,18 @@ def _read_ahead(handle):
     zlib and the zip's CRC release the GIL: the decompression (a third of the scan) runs on the
     other core. At most two chunks wait; the thread stops when the scan does.
     """
-    chunks: queue.Queue = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                chunks.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+    handoff = Handoff(size=2)
 
     def read() -> None:
         try:
-            while put(chunk := handle.read(SCAN_CHUNK_BYTES)) and chunk:
+            while handoff.put(chunk := handle.read(SCAN_CHUNK_BYTES)) and chunk:
                 pass
         except BaseException as exc:  # raised in the scan
-            put(exc)
+            handoff.put(exc)
 
     def taken():
         while True:
-            item = chunks.get()
-            if isinstance(item, BaseException):
-                raise item
+            item = handoff.get()
             yield item
             if not item:
                 return
@@ -291,5 +279,5 @@ def _read_ahead(handle):
     try:
         yield taken()
     finally:
-        stop.set()
+        handoff.stop()
         reader.join()  # before the handle closes

@@ -8,6 +8,7 @@ So the helpers run while the calling thread waits (for the database, or for them
 at their next row otherwise; they finish their work well within the database's time.
 """
 
+import queue
 import threading
 from contextlib import contextmanager
 
@@ -41,3 +42,37 @@ class Turns:
 
 
 OPEN = Turns(enabled=False)  # helpers never pause (SQLite, previews)
+
+
+class Handoff:
+    """Items a producer thread hands to the consumer through a bounded queue (at most `size` wait).
+
+    The producer's `put` returns False once the consumer has stopped (it then returns too); an
+    exception the producer puts is raised by the consumer's `get`.
+    """
+
+    def __init__(self, size: int = 2):
+        self._items: queue.Queue = queue.Queue(maxsize=size)
+        self._stopped = threading.Event()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def put(self, item) -> bool:
+        while not self._stopped.is_set():
+            try:
+                self._items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def get(self):
+        item = self._items.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def stop(self) -> None:
+        self._stopped.set()

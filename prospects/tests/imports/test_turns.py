@@ -2,7 +2,9 @@
 
 import threading
 
-from prospects.imports.turns import Turns
+import pytest
+
+from prospects.imports.turns import Handoff, Turns
 
 
 def _helper(turns: Turns, done: threading.Event) -> threading.Thread:
@@ -40,3 +42,20 @@ def test_disabled_turns_never_pause():
     with turns.waiting():
         pass
     turns.pause()
+
+
+def test_a_handoff_raises_the_producers_exception_and_stops_its_producer():
+    handoff = Handoff(size=2)
+    handoff.put("first")
+    handoff.put(ValueError("bad row"))
+    assert handoff.get() == "first"
+    with pytest.raises(ValueError, match="bad row"):
+        handoff.get()
+    handoff.put("one")
+    handoff.put("two")  # full: the next put waits for the consumer
+    refused = []
+    producer = threading.Thread(target=lambda: refused.append(handoff.put("never taken")))
+    producer.start()
+    handoff.stop()  # the consumer gave up: the waiting producer returns False
+    producer.join(timeout=5)
+    assert refused == [False] and handoff.stopped
