@@ -60,6 +60,17 @@ class ServerSearch:
     query: str = ""
 
 
+def rep_field_setup(form: forms.ModelForm, user: User) -> None:
+    """The form's `assigned_to`: the user's colleagues, and the record's current rep even if they left."""
+    current_rep = form.instance.assigned_to_id if form.instance.pk else None
+    field = form.fields["assigned_to"]
+    field.queryset = User.objects.filter(Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)).order_by(
+        "last_name", "first_name", "username"
+    )
+    field.label_from_instance = lambda rep: rep.display_name
+    field.empty_label = _("Non affecté")
+
+
 class OwnedRecordForm(forms.ModelForm):
     """What the contact and company forms share: the rep (the user's colleagues, and the current rep
     even if they left), the sector, the entities (the user's, required, theirs by default, the others
@@ -68,12 +79,7 @@ class OwnedRecordForm(forms.ModelForm):
     SECTIONS: tuple = ()
 
     def owned_fields_setup(self, user: User, no_entity_message: str) -> None:
-        current_rep = self.instance.assigned_to_id if self.instance.pk else None
-        self.fields["assigned_to"].queryset = User.objects.filter(
-            Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)
-        ).order_by("last_name", "first_name", "username")
-        self.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
-        self.fields["assigned_to"].empty_label = _("Non affecté")
+        rep_field_setup(self, user)
         self.fields["sector"].queryset = Sector.objects.order_by("name")
         self.fields["entities"].queryset = entities_visible_to(user)
         self.fields["entities"].required = True
@@ -380,12 +386,7 @@ class OpportunityForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        current_rep = self.instance.assigned_to_id if self.instance.pk else None
-        self.fields["assigned_to"].queryset = User.objects.filter(
-            Q(pk__in=users_visible_to(user).values("pk")) | Q(pk=current_rep)
-        ).order_by("last_name", "first_name", "username")
-        self.fields["assigned_to"].label_from_instance = lambda rep: rep.display_name
-        self.fields["assigned_to"].empty_label = _("Non affecté")
+        rep_field_setup(self, user)
         self.fields["probability"].widget.attrs.update({"min": 0, "max": 100, "step": 5})
 
     def sections(self):

@@ -105,7 +105,7 @@ def prospect_count(prospects: QuerySet[ProspectContact]) -> int:
     keys = CountKeys(exact=key, latest=f"prospect-count-latest:{digest}", lock=f"prospect-count-lock:{digest}")
     computing = cache.add(keys.lock, 1, COUNT_LOCK_SECONDS)
     latest = cache.get(keys.latest)
-    if latest is not None and (not computing or _recount_later(query, keys)):
+    if latest is not None and (not computing or _recount_later(query.db, sql, params, keys)):
         return latest  # the previous count, while a worker or another request recounts this list
     try:
         started = time.perf_counter()
@@ -125,18 +125,17 @@ class CountKeys:
     lock: str  # held by the one request or task recounting it
 
 
-def _recount_later(query: QuerySet, keys: CountKeys) -> bool:
-    """Queue the recount of a list on a Celery worker; False when there is none to queue it on."""
+def _recount_later(alias: str, sql: str, params: tuple, keys: CountKeys) -> bool:
+    """Queue the recount of a list's SQL on a Celery worker; False when there is none to queue it on."""
     from django.conf import settings
 
     from prospects.tasks import recount_list
 
-    database = connections[query.db]
+    database = connections[alias]
     if settings.CELERY_TASK_ALWAYS_EAGER or database.vendor != "postgresql":
         return False
-    sql, params = query.query.get_compiler(using=query.db).as_sql()
     try:  # the SQL with its parameters quoted by psycopg, as the worker will run it
-        order = {"alias": query.db, "sql": database.ops.compose_sql(sql, params), **asdict(keys)}
+        order = {"alias": alias, "sql": database.ops.compose_sql(sql, params), **asdict(keys)}
         recount_list.delay(signing.dumps(order, salt=RECOUNT_SALT))
     except Exception:  # the broker is down: this request counts
         return False

@@ -115,13 +115,12 @@ def _reference_lists(user, *, diffusion_lists: bool) -> dict[str, list[tuple[int
     return found
 
 
-def _filter_blocks(filterset, data, user, reference: dict | None = None) -> list[dict]:
+def _filter_blocks(filterset, data, user, errors, reference: dict | None = None) -> list[dict]:
     """The multiple-choice filters with their options, evaluated here rather than in the template.
 
-    Read from the filters themselves, not from their form: an unfiltered list never builds it.
+    Read from the filters themselves, not from their form: an unfiltered list never builds it
+    (`errors` is the list context's filter_errors).
     """
-    unfiltered = filter_is_empty(data)
-    errors = {} if unfiltered else filterset.form.errors
     request = SimpleNamespace(user=user)
     blocks = []
     for name in ProspectFilter.MULTIPLE:
@@ -221,7 +220,9 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     else:
         user = request.user
         reference = _reference_lists(user, diffusion_lists=context["mass"].subscriptions)
-        context["filter_blocks"] = _filter_blocks(context["filter"], request.GET, user, reference)
+        context["filter_blocks"] = _filter_blocks(
+            context["filter"], request.GET, user, context["filter_errors"], reference
+        )
         context["assign_form"] = _assign_form(user, context["filter_blocks"]) if context["mass"].edit else None
         context["lists"] = [SimpleNamespace(pk=pk, name=name) for pk, name, _category in reference["list"]]
         context["page_actions"] = _page_actions(user)
